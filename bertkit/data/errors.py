@@ -1,0 +1,60 @@
+"""`DataError`, the one error every reader raises, and the file-opening helpers that raise it.
+
+A `DataError` names the file, the 1-based line when one is known, and the problem:
+`"dev.tsv, line 12: label 'maybe' not in ['entailment', 'not_entailment']"`.
+"""
+import gzip
+import os
+
+from bertkit.errors import BertkitError
+
+
+class DataError(BertkitError, ValueError):
+    """A data file (or hub dataset) that cannot be read into the canonical schema."""
+
+    def __init__(self, path, problem, line=None):
+        self.path = str(path)
+        self.line = line
+        self.problem = problem
+        where = self.path if line is None else f"{self.path}, line {line}"
+        super().__init__(f"{where}: {problem}")
+
+
+def check_file(path):
+    """Raise `DataError` unless `path` is an existing file; return it as a str."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise DataError(path, "file not found")
+    if not os.path.isfile(path):
+        raise DataError(path, "not a file")
+    return path
+
+
+def decode(path, data):
+    """Decode UTF-8 bytes (a leading BOM is dropped); bad bytes give a `DataError` with their line."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise DataError(path, f"not valid UTF-8 text ({err.reason} at byte {err.start})", line) from None
+
+
+def read_text_file(path):
+    """The whole text of a UTF-8 file, plain or `.gz`, with `\\r\\n` turned into `\\n`."""
+    path = check_file(path)
+    opener = gzip.open if path.endswith(".gz") else open
+    try:
+        with opener(path, "rb") as f:
+            data = f.read()
+    except (OSError, EOFError) as err:  # unreadable, or a corrupt .gz
+        raise DataError(path, f"cannot read the file ({err})") from None
+    return decode(path, data).replace("\r\n", "\n")
+
+
+def read_lines(path):
+    """The lines of a UTF-8 file (plain or `.gz`), without their line ends; no trailing empty line."""
+    text = read_text_file(path)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines

@@ -1,0 +1,113 @@
+"""Sequence classification: single sentences (SST-2, CoLA), pairs (MRPC, RTE, WNLI, QNLI) and
+regression (STS-B). Output: {"label", "score", "scores": {label: probability}}; STS-B: {"score"}.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from ..errors import InputError
+from .base import Family, check_length, clean_text, load_metric
+
+
+class SequenceClassification(Family):
+    auto_class = "AutoModelForSequenceClassification"
+    head_modules = ("classifier",)
+    lora_task_type = "SEQ_CLS"
+
+    def __init__(self, pair: bool = False, regression: bool = False, score_range=(0.0, 5.0)):
+        self.pair, self.regression, self.score_range = pair, regression, score_range
+
+    def model_kwargs(self, task):
+        if self.regression:
+            return {"num_labels": 1, "problem_type": "regression"}
+        return {"num_labels": len(task.labels), "id2label": dict(enumerate(task.labels)),
+                "label2id": {label: i for i, label in enumerate(task.labels)},
+                "problem_type": "single_label_classification"}
+
+    def check_input(self, task, item):
+        if not self.pair:
+            if isinstance(item, dict):
+                item = item.get("text")
+            return {"text": clean_text(item)}
+        if isinstance(item, (list, tuple)) and len(item) == 2:
+            item = {"text": item[0], "text_pair": item[1]}
+        if not isinstance(item, dict) or "text" not in item or "text_pair" not in item:
+            raise InputError(f"{task.name} takes a pair: {{'text': ..., 'text_pair': ...}}, got {item!r:.80}")
+        return {"text": clean_text(item["text"], "text"), "text_pair": clean_text(item["text_pair"], "text_pair")}
+
+    def preprocess(self, predictor, items, truncate=False, **_):
+        tok, limit = predictor.tokenizer, predictor.max_length
+        texts = [x["text"] for x in items]
+        pairs = [x["text_pair"] for x in items] if self.pair else None
+        enc = tok(texts, pairs, truncation=bool(truncate), max_length=limit if truncate else None)
+        features = []
+        for i in range(len(items)):
+            ids = enc["input_ids"][i]
+            check_length(len(ids), limit, "the pair" if self.pair else "text")
+            feature = {"item": i, "input_ids": ids, "attention_mask": enc["attention_mask"][i]}
+            if "token_type_ids" in enc:
+                feature["token_type_ids"] = enc["token_type_ids"][i]
+            features.append(feature)
+        return features
+
+    def forward(self, predictor, batch, meta, **_):
+        logits = predictor.model(**batch).logits.float()
+        if self.regression:
+            return logits[:, 0].tolist()
+        return torch.softmax(logits, dim=-1).tolist()
+
+    def postprocess(self, predictor, items, features, outputs, **_):
+        if self.regression:
+            low, high = self.score_range
+            return [{"score": float(min(max(out, low), high))} for out in outputs]
+        names = label_names(predictor)
+        results = []
+        for probs in outputs:
+            best = int(np.argmax(probs))
+            results.append({"label": names[best], "score": float(probs[best]),
+                            "scores": {n: float(p) for n, p in zip(names, probs)}})
+        return results
+
+    # ---- training and scoring ------------------------------------------------------------------
+    def to_inputs(self, task, dataset):
+        if self.pair:
+            return [{"text": t, "text_pair": p} for t, p in zip(dataset["text"], dataset["text_pair"])]
+        return list(dataset["text"])
+
+    def train_features(self, task, tokenizer, dataset, max_length):
+        def encode(batch):
+            enc = tokenizer(batch["text"], batch["text_pair"] if self.pair else None,
+                            truncation=True, max_length=max_length)
+            enc["labels"] = [float(x) for x in batch["label"]] if self.regression else batch["label"]
+            return enc
+
+        labelled = dataset.filter(lambda r: not _unlabelled(r["label"]))
+        return labelled.map(encode, batched=True, remove_columns=dataset.column_names)
+
+    def score(self, task, outputs, dataset):
+        metric = load_metric(task)
+        if self.regression:
+            preds = [o["score"] for o in outputs]
+        else:
+            index = {n: i for i, n in enumerate(task.labels)}
+            preds = [index.get(o["label"], -1) for o in outputs]
+        refs = list(dataset["label"])
+        result = metric.compute(predictions=preds, references=refs)
+        return {k: float(v) for k, v in result.items()}
+
+
+def label_names(predictor) -> list[str]:
+    """The task's names when the model has as many labels; the model's own names otherwise."""
+    task_labels = list(predictor.task.labels)
+    config = predictor.model.config
+    n = getattr(config, "num_labels", len(task_labels))
+    if n == len(task_labels):
+        return task_labels
+    return [config.id2label.get(i, f"LABEL_{i}") for i in range(n)]
+
+
+def _unlabelled(label) -> bool:
+    return label is None or (isinstance(label, float) and math.isnan(label)) or label == -1

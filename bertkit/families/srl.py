@@ -1,0 +1,109 @@
+"""Semantic role labelling (PropBank roles) given a predicate, after Shi & Lin (2019).
+
+Input: {"text": ..., "predicate": word index} (or {"tokens": [...], "predicate": i}), or plain text,
+which labels every predicate the model finds. The encoder sees
+`[CLS] sentence [SEP] predicate [SEP]` with the predicate's own pieces in segment 1 (the
+indicator). Training also shows non-predicate words with all-`O` tags, so the model tags `B-V` only
+on real predicates: plain text tries every candidate word and keeps those with p(B-V) > 0.5.
+Output per input: {"frames": [{"predicate": {"index", "text", "start", "end", "score"},
+"spans": [{"label", "text", "start", "end", "score"}...], "words": [...]}]} (V itself excluded from spans).
+"""
+from __future__ import annotations
+
+import random
+
+from ..errors import InputError
+from .base import clean_text
+from .tagging import TokenTagging, align, decode, labels_of
+
+PREDICATE_THRESHOLD = 0.5
+NEGATIVES_PER_SENTENCE = 1  # non-predicate words shown in training with all-O tags
+
+
+def is_candidate(word: str) -> bool:
+    return word.isalpha() and len(word) > 1
+
+
+class RoleLabelling(TokenTagging):
+    def check_input(self, task, item):
+        if isinstance(item, str):
+            return {"text": clean_text(item), "predicate": None}
+        if not isinstance(item, dict) or not ({"text", "tokens"} & set(item)):
+            raise InputError("srl takes a text, or {'text': ..., 'predicate': word index}")
+        predicate = item.get("predicate")
+        if predicate is not None and (not isinstance(predicate, int) or isinstance(predicate, bool)):
+            raise InputError(f"predicate must be a word index (int), got {predicate!r}")
+        return dict(item, predicate=predicate)
+
+    def preprocess(self, predictor, items, **_):
+        features = []
+        for i, item in enumerate(items):
+            text, words = self.split_words(predictor.tokenizer, item)
+            p = item["predicate"]
+            if p is not None and not 0 <= p < len(words):
+                raise InputError(f"predicate index {p} is out of range: the text has {len(words)} words "
+                                 f"({', '.join(f'{k}={w}' for k, (w, _, _) in enumerate(words[:12]))}…)")
+            candidates = [p] if p is not None else [k for k, (w, _, _) in enumerate(words) if is_candidate(w)]
+            for k in candidates:
+                for ids, types, word_ids in self.encode_words(predictor, words, pair=words[k][0], marked=k):
+                    features.append({"item": i, "predicate": k, "forced": p is not None, "input_ids": ids,
+                                     "attention_mask": [1] * len(ids), "token_type_ids": types,
+                                     "word_ids": word_ids, "text": text, "words": words})
+        return features
+
+    def postprocess(self, predictor, items, features, outputs, **_):
+        names = labels_of(predictor)
+        v_index = names.index("B-V") if "B-V" in names else None
+        grouped = {}
+        for f, o in zip(features, outputs):
+            grouped.setdefault((f["item"], f["predicate"]), []).append((f, o))
+        results = [{"frames": []} for _ in items]
+        for (i, k), pairs in sorted(grouped.items()):
+            fs = [f for f, _ in pairs]
+            probs = self.word_probs(fs, [o for _, o in pairs], len(fs[0]["words"]), len(names))
+            p_verb = float(probs[k, v_index]) if v_index is not None else 1.0
+            if not fs[0]["forced"] and p_verb <= PREDICATE_THRESHOLD:
+                continue
+            decoded = decode(fs[0]["text"], fs[0]["words"], probs, names)
+            word, start, end = fs[0]["words"][k]
+            results[i]["frames"].append({
+                "predicate": {"index": k, "text": word, "start": start, "end": end, "score": p_verb},
+                "spans": [s for s in decoded["spans"] if s["label"] != "V"],
+                "words": decoded["words"]})
+        return results
+
+    # ---- training and scoring ------------------------------------------------------------------
+    def to_inputs(self, task, dataset):
+        return [{"tokens": t, "predicate": p} for t, p in zip(dataset["tokens"], dataset["predicate_index"])]
+
+    def train_features(self, task, tokenizer, dataset, max_length, negatives=NEGATIVES_PER_SENTENCE, seed=0):
+        index = {n: i for i, n in enumerate(task.labels)}
+        rng = random.Random(seed)
+        rows, predicates = [], {}
+        for r in dataset:
+            predicates.setdefault(tuple(r["tokens"]), set()).add(r["predicate_index"])
+            rows.append((r["tokens"], r["predicate_index"], [index[t] for t in r["tags"]]))
+        for tokens, used in predicates.items():  # negatives: words that are no predicate here
+            others = [k for k, w in enumerate(tokens) if k not in used and is_candidate(w)]
+            for k in rng.sample(others, min(negatives, len(others))):
+                rows.append((list(tokens), k, [index["O"]] * len(tokens)))
+        features = {"input_ids": [], "attention_mask": [], "token_type_ids": [], "labels": []}
+        for tokens, k, tags in rows:
+            enc = tokenizer(tokens, [tokens[k]], is_split_into_words=True, truncation="only_first",
+                            max_length=max_length)
+            word_ids = [w if s == 0 else None for w, s in zip(enc.word_ids(), enc.sequence_ids())]
+            features["input_ids"].append(enc["input_ids"])
+            features["attention_mask"].append(enc["attention_mask"])
+            features["token_type_ids"].append([1 if w == k else t for w, t in zip(word_ids, enc["token_type_ids"])])
+            features["labels"].append(align(word_ids, tags))
+        from datasets import Dataset
+
+        return Dataset.from_dict(features)
+
+    def score(self, task, outputs, dataset):
+        from .base import load_metric
+        from .tagging import flatten
+
+        metric = load_metric(task)
+        preds = [[w["tag"] for w in o["frames"][0]["words"]] for o in outputs]
+        return flatten(metric.compute(predictions=preds, references=list(dataset["tags"])))

@@ -1,0 +1,181 @@
+"""Token tagging: named entities (CoNLL-2003). Words come from the tokenizer's own pre-tokenizer
+(with character offsets) or from a pre-split {"tokens": [...]} input. Texts longer than the model
+takes are cut into overlapping windows; a word seen in two windows gets the mean of its label
+probabilities. Output: {"spans": [{"label", "text", "start", "end", "score"}...],
+"words": [{"text", "start", "end", "tag", "score"}...]} (character offsets into the text).
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..errors import InputError
+from .base import Family, clean_text, load_metric
+
+WINDOW_STRIDE = 64  # tokens of overlap between windows
+
+
+class TokenTagging(Family):
+    auto_class = "AutoModelForTokenClassification"
+    head_modules = ("classifier",)
+    lora_task_type = "TOKEN_CLS"
+
+    def model_kwargs(self, task):
+        return {"num_labels": len(task.labels), "id2label": dict(enumerate(task.labels)),
+                "label2id": {label: i for i, label in enumerate(task.labels)}}
+
+    # ---- inputs --------------------------------------------------------------------------------
+    def split_words(self, tokenizer, item):
+        """(text, [(word, start, end)]) from a string or {"tokens": [...]}."""
+        if isinstance(item, dict) and "tokens" in item:
+            words, text, pos = [], "", 0
+            for w in item["tokens"]:
+                w = clean_text(w, "token")
+                words.append((w, pos, pos + len(w)))
+                text += w + " "
+                pos += len(w) + 1
+            if not words:
+                raise InputError("tokens is empty")
+            return text[:-1], words
+        if isinstance(item, dict):
+            item = item.get("text")
+        text = clean_text(item)
+        pieces = tokenizer.backend_tokenizer.pre_tokenizer.pre_tokenize_str(text)
+        return text, [(text[a:b], a, b) for _, (a, b) in pieces]
+
+    def check_input(self, task, item):
+        if not (isinstance(item, str) or isinstance(item, dict)):
+            raise InputError(f"{task.name} takes a text or {{'tokens': [...]}}, got {type(item).__name__}")
+        return item
+
+    def encode_words(self, predictor, words, pair=None, marked=None):
+        """Windows over one word list: list of (input_ids, token_type_ids, word_ids)."""
+        tok, limit = predictor.tokenizer, predictor.max_length
+        enc = tok([w for w, _, _ in words], [pair] if pair else None, is_split_into_words=True,
+                  truncation="only_first" if pair else True, max_length=limit, stride=WINDOW_STRIDE,
+                  return_overflowing_tokens=True)
+        windows = []
+        for f in range(len(enc["input_ids"])):
+            seq = enc.sequence_ids(f)
+            word_ids = [w if s == 0 else None for w, s in zip(enc.word_ids(f), seq)]
+            types = list(enc["token_type_ids"][f]) if "token_type_ids" in enc else [0] * len(word_ids)
+            if marked is not None:  # predicate indicator: its word pieces get segment 1
+                types = [1 if w == marked else t for w, t in zip(word_ids, types)]
+            windows.append((enc["input_ids"][f], types, word_ids))
+        return windows
+
+    def preprocess(self, predictor, items, **_):
+        features = []
+        for i, item in enumerate(items):
+            text, words = self.split_words(predictor.tokenizer, item)
+            for ids, types, word_ids in self.encode_words(predictor, words):
+                features.append({"item": i, "input_ids": ids, "attention_mask": [1] * len(ids),
+                                 "token_type_ids": types, "word_ids": word_ids, "text": text, "words": words})
+        return features
+
+    def forward(self, predictor, batch, meta, **_):
+        probs = torch.softmax(predictor.model(**batch).logits.float(), -1).numpy()
+        return [probs[row, :len(f["input_ids"])] for row, f in enumerate(meta)]
+
+    def word_probs(self, features, outputs, n_words, n_labels):
+        """Mean label probabilities per word over the windows that hold its first piece."""
+        total, count = np.zeros((n_words, n_labels)), np.zeros(n_words)
+        for feature, probs in zip(features, outputs):
+            seen = set()
+            for t, w in enumerate(feature["word_ids"]):
+                if w is not None and w not in seen:
+                    seen.add(w)
+                    total[w] += probs[t]
+                    count[w] += 1
+        return total / np.maximum(count, 1)[:, None]
+
+    def postprocess(self, predictor, items, features, outputs, **_):
+        names = labels_of(predictor)
+        grouped = {}
+        for f, o in zip(features, outputs):
+            grouped.setdefault(f["item"], []).append((f, o))
+        results = []
+        for i in range(len(items)):
+            fs = [f for f, _ in grouped[i]]
+            probs = self.word_probs(fs, [o for _, o in grouped[i]], len(fs[0]["words"]), len(names))
+            results.append(decode(fs[0]["text"], fs[0]["words"], probs, names))
+        return results
+
+    # ---- training and scoring ------------------------------------------------------------------
+    def to_inputs(self, task, dataset):
+        return [{"tokens": t} for t in dataset["tokens"]]
+
+    def train_features(self, task, tokenizer, dataset, max_length):
+        index = {n: i for i, n in enumerate(task.labels)}
+
+        def encode(batch):
+            enc = tokenizer(batch["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)
+            enc["labels"] = [align(enc.word_ids(r), [index[t] for t in tags]) for r, tags in enumerate(batch["tags"])]
+            return enc
+
+        return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
+
+    def collator(self, task, tokenizer):
+        from transformers import DataCollatorForTokenClassification
+
+        return DataCollatorForTokenClassification(tokenizer)
+
+    def score(self, task, outputs, dataset):
+        metric = load_metric(task)
+        preds = [[w["tag"] for w in o["words"]] for o in outputs]
+        result = metric.compute(predictions=preds, references=list(dataset["tags"]))
+        return flatten(result)
+
+
+def labels_of(predictor) -> list[str]:
+    task_labels = list(predictor.task.labels)
+    config = predictor.model.config
+    if config.num_labels == len(task_labels):
+        return task_labels
+    return [config.id2label[i] for i in range(config.num_labels)]
+
+
+def align(word_ids, word_labels, ignore=-100):
+    """Label the first piece of each word; other pieces and special tokens are ignored (-100)."""
+    labels, previous = [], None
+    for w in word_ids:
+        labels.append(ignore if w is None or w == previous else word_labels[w])
+        previous = w
+    return labels
+
+
+def decode(text, words, probs, names):
+    """Word tags (argmax, an I- that starts an entity read as B-) and the entity spans."""
+    best = probs.argmax(-1)
+    tags = [names[b] for b in best]
+    out_words = [{"text": w, "start": a, "end": b, "tag": t, "score": float(probs[k, best[k]])}
+                 for k, ((w, a, b), t) in enumerate(zip(words, tags))]
+    spans, current = [], None
+    for k, tag in enumerate(tags):
+        kind, _, label = tag.partition("-")
+        if current and (kind != "I" or label != current["label"]):
+            spans.append(current)
+            current = None
+        if kind in ("B", "I") and current is None:
+            current = {"label": label, "first": k, "last": k}
+        elif kind == "I":
+            current["last"] = k
+    if current:
+        spans.append(current)
+    result = []
+    for s in spans:
+        a, b = words[s["first"]][1], words[s["last"]][2]
+        score = float(np.mean([out_words[k]["score"] for k in range(s["first"], s["last"] + 1)]))
+        result.append({"label": s["label"], "text": text[a:b], "start": a, "end": b, "score": score})
+    return {"spans": result, "words": out_words}
+
+
+def flatten(result: dict) -> dict:
+    """seqeval-style nested output -> flat {"overall_f1": …, "PER_f1": …}."""
+    flat = {}
+    for key, value in result.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}_{k}": float(v) for k, v in value.items()})
+        else:
+            flat[key] = float(value)
+    return flat

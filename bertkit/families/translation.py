@@ -1,0 +1,91 @@
+"""Translation with a BERT encoder-decoder (bert2bert, Rothe et al. 2020): encoder and decoder both
+start from a BERT checkpoint, the decoder's cross-attention is new. Output: {"text": translation}.
+Options: `num_beams` (default 4), `max_new_tokens` (default 1.5 × source length + 10).
+"""
+from __future__ import annotations
+
+from .base import Family, check_length, clean_text, load_metric
+
+DEFAULT_BEAMS = 4
+
+
+class Translation(Family):
+    auto_class = "EncoderDecoderModel"
+    head_modules = ("crossattention",)
+    lora_task_type = None
+
+    def build_model(self, task, path, allow_pickle=False):
+        import json
+
+        from transformers import EncoderDecoderModel
+
+        config = json.loads((path / "config.json").read_text())
+        kw = {"use_safetensors": None if allow_pickle else True}
+        if config.get("model_type") == "encoder-decoder":
+            return EncoderDecoderModel.from_pretrained(str(path), **kw), False
+        model = EncoderDecoderModel.from_encoder_decoder_pretrained(str(path), str(path), encoder_use_safetensors=kw["use_safetensors"], decoder_use_safetensors=kw["use_safetensors"])
+        return configure(model, path), True
+
+    def check_input(self, task, item):
+        if isinstance(item, dict):
+            item = item.get("text", item.get("source"))
+        return {"text": clean_text(item)}
+
+    def preprocess(self, predictor, items, **_):
+        enc = predictor.tokenizer([x["text"] for x in items])
+        features = []
+        for i, ids in enumerate(enc["input_ids"]):
+            check_length(len(ids), predictor.max_length)
+            features.append({"item": i, "input_ids": ids, "attention_mask": [1] * len(ids)})
+        return features
+
+    def forward(self, predictor, batch, meta, num_beams=DEFAULT_BEAMS, max_new_tokens=None, **_):
+        batch.pop("token_type_ids", None)
+        longest = batch["input_ids"].shape[1]
+        out = predictor.model.generate(**batch, num_beams=max(1, int(num_beams)),
+                                       max_new_tokens=int(max_new_tokens or longest * 1.5 + 10))
+        return predictor.tokenizer.batch_decode(out, skip_special_tokens=True)
+
+    def postprocess(self, predictor, items, features, outputs, **_):
+        return [{"text": text.strip()} for text in outputs]
+
+    # ---- training and scoring ------------------------------------------------------------------
+    def to_inputs(self, task, dataset):
+        return list(dataset["source"])
+
+    def train_features(self, task, tokenizer, dataset, max_length):
+        def encode(batch):
+            enc = tokenizer(batch["source"], truncation=True, max_length=max_length)
+            enc["labels"] = tokenizer(batch["target"], truncation=True, max_length=max_length)["input_ids"]
+            enc.pop("token_type_ids", None)
+            return enc
+
+        return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
+
+    def collator(self, task, tokenizer):
+        from transformers import DataCollatorForSeq2Seq
+
+        return DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=-100)
+
+    def score(self, task, outputs, dataset):
+        from evaluation.metrics import load_metric as load
+
+        preds = [o["text"] for o in outputs]
+        refs = [[t] for t in dataset["target"]]
+        bleu = load_metric(task).compute(predictions=preds, references=refs)
+        chrf = load("chrf").compute(predictions=preds, references=refs)
+        return {"bleu": float(bleu["score"]), "chrf": float(chrf["score"])}
+
+
+def configure(model, path):
+    """Token ids generation needs: BERT's [CLS] starts the target, [SEP] ends it."""
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(path))
+    for config in (model.config, model.generation_config):
+        config.decoder_start_token_id = tok.cls_token_id
+        config.bos_token_id = tok.cls_token_id
+        config.eos_token_id = tok.sep_token_id
+        config.pad_token_id = tok.pad_token_id
+    model.config.vocab_size = model.config.encoder.vocab_size
+    return model

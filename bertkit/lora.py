@@ -1,0 +1,62 @@
+"""LoRA adapters in bertkit's own small format: `adapter.safetensors` holds the LoRA matrices plus
+the task head's parameters, `bertkit.json` holds the LoRA settings. The adapter is injected into a
+plain transformers model (no wrapper class), so the Trainer saves, resumes and reloads checkpoints
+as for any model; only the final artifact is cut down to the trained parameters.
+"""
+from __future__ import annotations
+
+import torch
+
+# The encoder's (and bert2bert decoder's) own linear layers; cross-attention is new and trained in full.
+TARGET_MODULES = r".*\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense|intermediate\.dense|output\.dense)"
+DEFAULTS = {"r": 16, "alpha": 32, "dropout": 0.1}
+
+
+def add_lora(model, head_modules, r=16, alpha=32, dropout=0.1) -> dict:
+    """Inject LoRA layers, freeze everything but LoRA and the head; returns the settings to store."""
+    from peft import LoraConfig, inject_adapter_in_model
+
+    settings = {"r": r, "alpha": alpha, "dropout": dropout, "target_modules": TARGET_MODULES,
+                "trainable": list(head_modules)}
+    config = LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules=TARGET_MODULES)
+    inject_adapter_in_model(config, model)
+    for name, param in model.named_parameters():
+        param.requires_grad = is_trained(name, settings)
+    return settings
+
+
+def is_trained(name: str, settings: dict) -> bool:
+    if "lora_" in name:
+        return True
+    return any(h in name for h in settings["trainable"]) and not name.endswith("decoder.weight")
+
+
+def adapter_state(model, settings: dict, half: bool = False) -> dict[str, torch.Tensor]:
+    """The parameters an adapter file needs: LoRA matrices and the trained head."""
+    state = {n: p.detach().clone() for n, p in model.named_parameters() if is_trained(n, settings)}
+    if half:
+        state = {n: t.half() for n, t in state.items()}
+    return {n: t.contiguous() for n, t in state.items()}
+
+
+def apply_adapter(model, settings: dict, state: dict[str, torch.Tensor], merge: bool = True):
+    """Inject LoRA into a freshly built base model, load the adapter, merge it into the weights."""
+    from peft import LoraConfig, inject_adapter_in_model
+
+    config = LoraConfig(r=settings["r"], lora_alpha=settings["alpha"], lora_dropout=0.0,
+                        target_modules=settings["target_modules"])
+    inject_adapter_in_model(config, model)
+    own = dict(model.named_parameters())
+    unknown = [n for n in state if n not in own]
+    if unknown:
+        raise ValueError(f"adapter has parameters the model lacks, e.g. {unknown[:3]}")
+    with torch.no_grad():
+        for name, tensor in state.items():
+            own[name].copy_(tensor.to(own[name].dtype))
+    if merge:
+        from peft.tuners.lora import LoraLayer
+
+        for module in model.modules():
+            if isinstance(module, LoraLayer):
+                module.merge()
+    return model.eval()

@@ -1,0 +1,94 @@
+"""The task registry: one `Task` per public task name, declared in its own file in this folder.
+
+A task is data (labels, data files, metric, examples, training defaults) plus a family object that
+holds the code shared by tasks of its kind (pre-process, forward, post-process, training features).
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import UnknownTaskError
+
+_REGISTRY: dict[str, "Task"] = {}
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str  # public name used by the CLI, the demo and the evaluation suite
+    family: Any  # a bertkit.families.* object
+    description: str
+    metric: str  # local evaluate module in evaluation/metrics/
+    primary_metric: str  # the score that picks the best checkpoint (key of the metric's output)
+    files: dict = field(default_factory=dict)  # split -> path (or tuple of paths) relative to the data dir
+    read: Callable[[Any, str], Any] | None = None  # (path or list of paths, split) -> datasets.Dataset
+    labels: tuple[str, ...] = ()
+    metric_config: str | None = None
+    hub_dataset: tuple[str, str | None] | None = None  # (hub id, config) for online use
+    examples: tuple = ()  # demo / CLI examples, in the predictor's input format
+    trainable: bool = True  # False: no training data here (evaluation only)
+    train_defaults: dict = field(default_factory=dict)  # epochs, lr, batch_size, max_length
+    version: str = "1"  # bumped when data processing or scoring changes
+
+    tune_split: str = "dev"  # the split that picks the best checkpoint while training
+
+    def data_paths(self, split: str, data_dir: str | os.PathLike | None = None) -> list[Path]:
+        from ..data_dir import data_dir as default_dir
+
+        if split not in self.files:
+            raise KeyError(f"task {self.name!r} has no {split!r} split; it has: {', '.join(self.files) or 'none'}")
+        names = self.files[split]
+        names = [names] if isinstance(names, str) else list(names)
+        return [Path(data_dir or default_dir()) / n for n in names]
+
+    def load(self, split: str, data_dir: str | os.PathLike | None = None):
+        """The split as a `datasets.Dataset` in the family's canonical columns."""
+        paths = self.data_paths(split, data_dir)
+        if not paths[0].exists():
+            first = self.files[split] if isinstance(self.files[split], str) else self.files[split][0]
+            raise FileNotFoundError(f"{self.name} {split} data not found at {paths[0]}; set --data-dir or "
+                                    f"BERTKIT_DATA_DIR to the folder that holds {first}")
+        return self.read(paths[0] if len(paths) == 1 else paths, split)
+
+
+def register(task: Task) -> Task:
+    if task.name in _REGISTRY:
+        raise ValueError(f"task {task.name!r} registered twice")
+    _REGISTRY[task.name] = task
+    return task
+
+
+def _discover() -> None:
+    if _REGISTRY:
+        return
+    package = Path(__file__).parent
+    for info in sorted(pkgutil.iter_modules([str(package)]), key=lambda m: m.name):
+        if info.name != "base":
+            importlib.import_module(f"{__package__}.{info.name}")
+
+
+def get_task(name: str) -> Task:
+    _discover()
+    if isinstance(name, Task):
+        return name
+    if name not in _REGISTRY:
+        raise UnknownTaskError(name, task_names())
+    return _REGISTRY[name]
+
+
+def all_tasks() -> list[Task]:
+    _discover()
+    return [_REGISTRY[n] for n in task_names()]
+
+
+ORDER = ["fill-mask", "sst2", "cola", "mrpc", "stsb", "rte", "wnli", "qnli", "squad", "squad_v2",
+         "ner", "srl", "translation"]
+
+
+def task_names() -> list[str]:
+    _discover()
+    return sorted(_REGISTRY, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))

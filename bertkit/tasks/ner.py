@@ -1,0 +1,22 @@
+"""Named entities (PER, ORG, LOC, MISC) with CoNLL-2003 IOB2 tags: eng.train -> eng.testa (dev)."""
+from ..data import CONLL2003_LABELS, read_conll2003
+from ..families.tagging import TokenTagging
+from .base import Task, register
+
+TASK = register(Task(
+    name="ner",
+    family=TokenTagging(),
+    description="Named entities (person, organisation, location, misc) in CoNLL-2003 style.",
+    labels=tuple(CONLL2003_LABELS),
+    files={"train": "conll2003/eng.train", "dev": "conll2003/eng.testa"},
+    read=lambda path, split: read_conll2003(path, CONLL2003_LABELS),
+    metric="seqeval",
+    primary_metric="overall_f1",
+    hub_dataset=("eriktks/conll2003", None),
+    examples=(
+        "EU rejects German call to boycott British lamb.",
+        "Angela Merkel met Emmanuel Macron in Paris on Tuesday to discuss Airbus.",
+        "Sundar Pichai said Google will open a new office in Zurich.",
+    ),
+    train_defaults={"epochs": 3, "lr": 5e-4, "batch_size": 32, "max_length": 256},
+))

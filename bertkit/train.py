@@ -1,0 +1,239 @@
+"""Fine-tuning: `python -m bertkit train TASK [options]` or `bertkit.train(TASK, ...)`.
+
+Built on the transformers Trainer: dynamic padding and length-grouped batches, evaluation each
+epoch through the same predictor that serves (so training scores are serving scores), the best
+checkpoint kept, automatic resume from `OUTPUT/checkpoints` after an interruption, progress bars,
+and a final folder with safetensors weights (or a LoRA adapter), the tokenizer, `bertkit.json`
+and a model card. Runs unchanged under `accelerate launch --num_processes 2` (DDP, gloo on CPU).
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import _env  # noqa: F401
+from .errors import BertkitError
+from .models import BERTKIT_FILE, DEFAULT, load_tokenizer, resolve
+from .tasks.base import get_task
+
+
+@dataclass
+class Recipe:
+    """One training run. `None` means the task's own default (see `Task.train_defaults`)."""
+
+    task: str
+    model: str = DEFAULT  # default | local folder | hub id (the encoder to start from)
+    output: str | None = None  # folder for the result; checkpoints go to OUTPUT/checkpoints
+    data_dir: str | None = None  # holds the benchmark files; default BERTKIT_DATA_DIR or ../shared/data
+    train_file: str | None = None  # user CSV/JSONL instead of the benchmark train split
+    validation_file: str | None = None  # user CSV/JSONL for per-epoch evaluation
+    columns: dict = field(default_factory=dict)  # canonical name -> column name in the user files
+    epochs: float | None = None
+    lr: float | None = None
+    batch_size: int | None = None
+    max_length: int | None = None  # tokens per training example (longer ones are cut in training only)
+    max_steps: int = -1  # stop after this many optimiser steps (-1: run all epochs)
+    seed: int = 42
+    lora: bool = False  # train a LoRA adapter + head instead of every weight
+    lora_r: int = 16
+    half: bool = False  # store the adapter in fp16
+    train_limit: int | None = None  # first N training rows only (smoke tests, quick looks)
+    eval_limit: int | None = None  # first N evaluation rows only
+    warmup: float = 0.1  # fraction of steps with a linear learning-rate warm-up
+    weight_decay: float = 0.01
+    allow_pickle: bool = False
+    progress: bool = True
+
+
+def train(task, **kwargs) -> dict:
+    """Fine-tune `task`; returns {"output", "metrics", "train_seconds"}. kwargs: see `Recipe`."""
+    recipe = Recipe(task=get_task(task).name, **kwargs)
+    return Run(recipe).run()
+
+
+class Run:
+    def __init__(self, recipe: Recipe):
+        self.recipe = r = recipe
+        self.task = task = get_task(r.task)
+        d = task.train_defaults
+        r.epochs = r.epochs if r.epochs is not None else d.get("epochs", 3)
+        r.lr = r.lr if r.lr is not None else d.get("lr", 5e-4 if r.lora else 5e-5)
+        r.batch_size = r.batch_size or d.get("batch_size", 32)
+        r.max_length = r.max_length or d.get("max_length", 256)
+        r.output = r.output or f"runs/{task.name}"
+        if not task.trainable and not r.train_file:
+            raise BertkitError(f"{task.name} has no training data in the data dir ({task.description}); "
+                               "pass --train-file, or evaluate a model fine-tuned elsewhere")
+
+    # ---- data ----------------------------------------------------------------------------------
+    def load_split(self, split: str, user_file: str | None):
+        from .data.user import read_user_file
+
+        if user_file:
+            return to_task_schema(self.task, read_user_file(user_file, self.recipe.columns or None,
+                                                            required_columns(self.task)))
+        return self.task.load(split, self.recipe.data_dir)
+
+    def data_files(self) -> list[Path]:
+        r = self.recipe
+        files = [Path(f) for f in (r.train_file, r.validation_file) if f]
+        if not r.train_file:
+            files += self.task.data_paths("train", r.data_dir)
+        if not r.validation_file:
+            files += self.task.data_paths(self.task.tune_split, r.data_dir)
+        return [f for f in dict.fromkeys(files) if f.exists()]
+
+    # ---- the run -------------------------------------------------------------------------------
+    def run(self) -> dict:
+        import torch
+        from transformers import TrainingArguments, set_seed
+
+        r, task = self.recipe, self.task
+        set_seed(r.seed)
+        torch.set_num_threads(max(1, torch.get_num_threads()))
+        train_rows = self.load_split("train", r.train_file)
+        eval_rows = self.load_split(task.tune_split, r.validation_file)
+        if r.train_limit:
+            train_rows = train_rows.select(range(min(r.train_limit, len(train_rows))))
+        if r.eval_limit:
+            eval_rows = eval_rows.select(range(min(r.eval_limit, len(eval_rows))))
+
+        source = resolve(r.model)
+        tokenizer = load_tokenizer(source.path)
+        model, _ = task.family.build_model(task, source.path, r.allow_pickle)
+        lora = None
+        if r.lora:
+            from .lora import add_lora
+
+            lora = add_lora(model, task.family.head_modules, r=r.lora_r, alpha=2 * r.lora_r)
+        features = task.family.train_features(task, tokenizer, train_rows, r.max_length)
+        features = features.map(lambda b: {"length": [len(x) for x in b["input_ids"]]}, batched=True)
+
+        out = Path(r.output)
+        steps_per_epoch = math.ceil(len(features) / r.batch_size)
+        total_steps = r.max_steps if r.max_steps > 0 else math.ceil(steps_per_epoch * r.epochs)
+        by_steps = r.max_steps > 0 and r.max_steps < steps_per_epoch * r.epochs
+        schedule = {"eval_strategy": "steps", "save_strategy": "steps", "eval_steps": total_steps,
+                    "save_steps": total_steps} if by_steps else {"eval_strategy": "epoch", "save_strategy": "epoch"}
+        args = TrainingArguments(
+            output_dir=str(out / "checkpoints"), num_train_epochs=r.epochs, max_steps=r.max_steps,
+            learning_rate=r.lr, per_device_train_batch_size=r.batch_size, weight_decay=r.weight_decay,
+            warmup_steps=int(r.warmup * total_steps), seed=r.seed, logging_steps=max(1, min(50, total_steps // 10)),
+            load_best_model_at_end=True, metric_for_best_model=task.primary_metric, greater_is_better=True,
+            save_total_limit=2, train_sampling_strategy="group_by_length", length_column_name="length",
+            use_cpu=not torch.cuda.is_available(), report_to=[], disable_tqdm=not r.progress,
+            dataloader_num_workers=0, **schedule)
+        trainer = EvaluatingTrainer(
+            model=model, args=args, train_dataset=features, eval_dataset=eval_rows,
+            data_collator=task.family.collator(task, tokenizer), processing_class=tokenizer)
+        trainer.bertkit_task = task
+        resume = any((out / "checkpoints").glob("checkpoint-*"))
+        start = time.time()
+        trainer.train(resume_from_checkpoint=True if resume else None)
+        seconds = time.time() - start
+        metrics = trainer.evaluate()
+        result = {"output": str(out), "metrics": metrics, "train_seconds": seconds}
+        if trainer.is_world_process_zero():
+            self.save(trainer.model, tokenizer, lora, metrics, seconds, len(train_rows), len(eval_rows), source)
+        return result
+
+    def save(self, model, tokenizer, lora, metrics, seconds, n_train, n_eval, source):
+        from .card import write_card
+
+        r, out = self.recipe, Path(self.recipe.output)
+        out.mkdir(parents=True, exist_ok=True)
+        meta = {"task": self.task.name, "task_version": self.task.version, "base_model": r.model,
+                "format": "lora" if lora else "full", "labels": list(self.task.labels),
+                "metrics": metrics, "seed": r.seed, "train_seconds": round(seconds, 1)}
+        if lora:
+            from safetensors.torch import save_file
+
+            from .lora import adapter_state
+
+            meta["lora"] = lora
+            save_file(adapter_state(model, lora, half=r.half), str(out / "adapter.safetensors"),
+                      metadata={"format": "pt"})
+        else:
+            model.save_pretrained(str(out), safe_serialization=True)
+        tokenizer.save_pretrained(str(out))
+        (out / BERTKIT_FILE).write_text(json.dumps(meta, indent=2) + "\n")
+        write_card(out, self.task, asdict(r), meta, self.data_files(), n_train, n_eval, source)
+
+
+def _trainer_base():
+    from transformers import Trainer
+
+    return Trainer
+
+
+class EvaluatingTrainer(_trainer_base()):
+    """Evaluates with the task's own predictor and metric instead of the loss."""
+
+    def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix="eval"):
+        from .models import ModelSource
+        from .predictor import Predictor
+
+        task = self.bertkit_task
+        dataset = eval_dataset if eval_dataset is not None else self.eval_dataset
+        model = self.model
+        was_training = model.training
+        predictor = Predictor(task, model, self.processing_class, ModelSource("training", Path("."), "local"))
+        scores = task.family.evaluate(predictor, dataset, batch_size=64)
+        model.train(was_training)
+        metrics = {f"{metric_key_prefix}_{k}": v for k, v in scores.items()}
+        metrics[f"{metric_key_prefix}_examples"] = len(dataset)
+        self.log(metrics)
+        self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control, metrics)
+        return metrics
+
+
+def required_columns(task) -> list[str]:
+    from .families.classification import SequenceClassification
+    from .families.qa import QuestionAnswering
+    from .families.srl import RoleLabelling
+    from .families.tagging import TokenTagging
+    from .families.translation import Translation
+
+    family = task.family
+    if isinstance(family, SequenceClassification):
+        return ["text", "text_pair", "label"] if family.pair else ["text", "label"]
+    if isinstance(family, QuestionAnswering):
+        return ["question", "context", "answers"]
+    if isinstance(family, RoleLabelling):
+        return ["tokens", "predicate_index", "tags"]
+    if isinstance(family, TokenTagging):
+        return ["tokens", "tags"]
+    if isinstance(family, Translation):
+        return ["source", "target"]
+    return ["text"]
+
+
+def to_task_schema(task, ds):
+    """User files may name labels by string: map them to the task's label ids."""
+    from .families.classification import SequenceClassification
+
+    family = task.family
+    if isinstance(family, SequenceClassification) and "label" in ds.column_names:
+        index = {name: i for i, name in enumerate(task.labels)}
+
+        def convert(row):
+            value = row["label"]
+            if family.regression:
+                return {"label": float(value)}
+            if isinstance(value, str) and value in index:
+                return {"label": index[value]}
+            try:
+                number = int(value)
+            except (TypeError, ValueError):
+                raise BertkitError(f"label {value!r} is not one of {list(task.labels)} (or their ids)") from None
+            if not 0 <= number < len(task.labels):
+                raise BertkitError(f"label id {number} out of range for {list(task.labels)}")
+            return {"label": number}
+
+        ds = ds.map(convert)
+    if "id" not in ds.column_names and task.metric in ("squad", "squad_v2"):
+        ds = ds.add_column("id", [str(i) for i in range(len(ds))])
+    return ds

@@ -1,0 +1,1 @@
+"""bertkit evaluation suite: metrics, run loop, leaderboards."""
