@@ -23,7 +23,7 @@ def load(task, model="default", **kwargs):
 
 
 def train(task, **kwargs):
-    """Fine-tune `task` (see `bertkit.train.train`)."""
-    from .train import train as _train
+    """Fine-tune `task` (see `bertkit.training.train`)."""
+    from .training import train as _train
 
     return _train(task, **kwargs)

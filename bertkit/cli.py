@@ -31,7 +31,7 @@ def cmd_tasks(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from .train import train
+    from .training import train
 
     columns = dict(kv.split("=", 1) for kv in args.column or [])
     result = train(args.task, model=args.model, output=args.output, data_dir=args.data_dir,
@@ -39,6 +39,7 @@ def cmd_train(args) -> int:
                    epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, max_length=args.max_length,
                    max_steps=args.max_steps, seed=args.seed, lora=args.lora, lora_r=args.lora_r, half=args.half,
                    train_limit=args.train_limit, eval_limit=args.eval_limit, allow_pickle=args.allow_pickle)
+    result.pop("log_history", None)
     print(json.dumps(result, indent=2))
     return 0
 

@@ -1,5 +1,6 @@
 """SQuAD JSON (v1.1 and v2.0), plain or in a zip, → the canonical QA schema, plus an article split."""
 import hashlib
+from collections import Counter
 import json
 import zipfile
 
@@ -84,15 +85,22 @@ def read_squad(path):
 def split_squad_by_article(ds, held_out_fraction=0.2):
     """Split a QA dataset into (train_ds, heldout_ds) by article, so no title is in both parts.
 
-    Deterministic rule: sort the distinct titles by `sha256(title.encode()).hexdigest()`; the first
-    `round(held_out_fraction * n_titles)` titles are held out, every other title is train. Both
-    parts keep the input's columns and row order.
+    Deterministic rule: sort the distinct titles by `sha256(title.encode()).hexdigest()` and hold
+    out titles in that order until the held-out part has at least `held_out_fraction` of the
+    questions (articles differ in size, so a fraction of titles would not be a fraction of
+    questions). Both parts keep the input's columns and row order.
     """
     if not 0.0 <= held_out_fraction <= 1.0:
         raise ValueError(f"held_out_fraction must be in [0, 1], got {held_out_fraction}")
     titles = ds["title"]
-    ordered = sorted(set(titles), key=lambda t: hashlib.sha256(t.encode()).hexdigest())
-    held = set(ordered[: round(held_out_fraction * len(ordered))])
+    counts = Counter(titles)
+    ordered = sorted(counts, key=lambda t: hashlib.sha256(t.encode()).hexdigest())
+    held, taken = set(), 0
+    for title in ordered:
+        if taken >= held_out_fraction * len(titles):
+            break
+        held.add(title)
+        taken += counts[title]
     train_rows = [i for i, t in enumerate(titles) if t not in held]
     held_rows = [i for i, t in enumerate(titles) if t in held]
     return ds.select(train_rows), ds.select(held_rows)

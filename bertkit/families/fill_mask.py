@@ -64,10 +64,10 @@ class FillMask(Family):
                 masks.append({"position": position, "candidates": [
                     {"token_str": tok.convert_ids_to_tokens(t), "token": t, "score": float(s)}
                     for t, s in zip(row_ids, row_scores)]})
-            filled = list(feature["input_ids"])
-            for m in masks:
-                filled[m["position"]] = m["candidates"][0]["token"]
-            results.append({"sequence": tok.decode(filled, skip_special_tokens=True), "masks": masks})
+            pieces = item["text"].split(tok.mask_token)  # fill the user's own text, keeping its case
+            best = [m["candidates"][0]["token_str"].removeprefix("##") for m in masks]
+            sequence = pieces[0] + "".join(word + rest for word, rest in zip(best, pieces[1:]))
+            results.append({"sequence": sequence, "masks": masks})
         return results
 
     # ---- training and scoring ------------------------------------------------------------------

@@ -130,12 +130,15 @@ class Run:
             model=model, args=args, train_dataset=features, eval_dataset=eval_rows,
             data_collator=task.family.collator(task, tokenizer), processing_class=tokenizer)
         trainer.bertkit_task = task
-        resume = any((out / "checkpoints").glob("checkpoint-*"))
+        from transformers.trainer_utils import get_last_checkpoint
+
+        resume = get_last_checkpoint(str(out / "checkpoints")) if (out / "checkpoints").is_dir() else None
         start = time.time()
-        trainer.train(resume_from_checkpoint=True if resume else None)
+        trainer.train(resume_from_checkpoint=resume)
         seconds = time.time() - start
         metrics = trainer.evaluate()
-        result = {"output": str(out), "metrics": metrics, "train_seconds": seconds}
+        result = {"output": str(out), "metrics": metrics, "train_seconds": seconds, "resumed_from": resume,
+                  "log_history": trainer.state.log_history}
         if trainer.is_world_process_zero():
             self.save(trainer.model, tokenizer, lora, metrics, seconds, len(train_rows), len(eval_rows), source)
         return result

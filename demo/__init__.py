@@ -1,0 +1,1 @@
+"""The bertkit Gradio app: one module per tab, composed by `demo.app.build_demo`."""

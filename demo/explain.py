@@ -1,0 +1,138 @@
+"""Explain tab: which words pushed a classifier towards its answer. Token saliency by
+gradient × input or integrated gradients (Sundararajan et al., 2017) on the word embeddings,
+summed per word and shown as a highlighted sentence (red pushes towards the label, blue away)."""
+from __future__ import annotations
+
+import gradio as gr
+
+from .common import DemoConfig, check_text, examples, get_predictor, head_note, model_selector, task_choices, tasks_of, user_errors
+
+METHODS = ("gradient × input", "integrated gradients")
+IG_BATCH = 16  # interpolation steps per forward pass
+
+
+def _forward(model, embeds, enc):
+    """Target-ready logits from word embeddings (position and segment embeddings are added inside)."""
+    batch = embeds.shape[0]
+    kwargs = {k: enc[k].expand(batch, -1) for k in ("attention_mask", "token_type_ids") if k in enc}
+    return model(inputs_embeds=embeds, **kwargs).logits.float()
+
+
+def saliency(predictor, text: str, text_pair: str | None = None, method: str = METHODS[0], steps: int = 32,
+             target: int | None = None) -> dict:
+    """Per-token attributions for the target class (default: the predicted one).
+
+    -> {"tokens", "offsets", "sequence_ids", "word_ids", "scores", "target", "logit", "baseline_logit"};
+    for integrated gradients sum(scores) ≈ logit - baseline_logit (completeness).
+    """
+    import torch
+
+    model, tok = predictor.model, predictor.tokenizer
+    enc = tok(text, text_pair, return_tensors="pt", return_offsets_mapping=True, truncation=True,
+              max_length=predictor.max_length)
+    offsets = enc.pop("offset_mapping")[0].tolist()
+    embed = model.get_input_embeddings()
+    with torch.enable_grad():
+        x = embed(enc["input_ids"]).detach()  # (1, T, C)
+        with torch.no_grad():
+            logits = _forward(model, x, enc)[0]
+        target = int(logits.argmax()) if target is None else int(target)
+        if method == METHODS[0]:
+            x.requires_grad_(True)
+            grad, = torch.autograd.grad(_forward(model, x, enc)[0, target], x)
+            scores = (grad * x).sum(-1)[0]
+            baseline_logit = None
+        elif method == METHODS[1]:
+            special = torch.tensor([t in tok.all_special_ids for t in enc["input_ids"][0].tolist()])
+            base_ids = torch.where(special, enc["input_ids"][0], torch.tensor(tok.pad_token_id or 0))[None]
+            baseline = embed(base_ids).detach()  # [PAD] for every word piece, special tokens kept
+            alphas = (torch.arange(int(steps), dtype=x.dtype) + 0.5) / int(steps)  # midpoint rule
+            total = torch.zeros_like(x[0])
+            for chunk in alphas.split(IG_BATCH):
+                path = (baseline + chunk[:, None, None] * (x - baseline)).requires_grad_(True)  # (S, T, C)
+                grad, = torch.autograd.grad(_forward(model, path, enc)[:, target].sum(), path)
+                total += grad.sum(0)
+            scores = ((x - baseline)[0] * total / len(alphas)).sum(-1)
+            with torch.no_grad():
+                baseline_logit = float(_forward(model, baseline, enc)[0, target])
+        else:
+            raise gr.Error(f"unknown method {method!r}; valid: {', '.join(METHODS)}")
+    return {"tokens": tok.convert_ids_to_tokens(enc["input_ids"][0]), "offsets": offsets,
+            "sequence_ids": enc.sequence_ids(0), "word_ids": enc.word_ids(0), "scores": scores.tolist(),
+            "target": target, "logit": float(logits[target]), "baseline_logit": baseline_logit}
+
+
+def word_scores(result: dict) -> list[tuple[int, int, int, float]]:
+    """(segment, char start, char end, summed score) per word, in reading order."""
+    words: dict[tuple[int, int], list] = {}
+    for seq, word, (a, b), score in zip(result["sequence_ids"], result["word_ids"], result["offsets"], result["scores"]):
+        if seq is None or word is None:
+            continue
+        entry = words.setdefault((seq, word), [seq, a, b, 0.0])
+        entry[1], entry[2] = min(entry[1], a), max(entry[2], b)
+        entry[3] += score
+    return [tuple(v) for v in words.values()]
+
+
+def highlighted(texts: list[str], words: list[tuple]) -> list[tuple[str, float | None]]:
+    """HighlightedText value: the texts with each word scored in [-1, 1] (scaled by the largest |score|)."""
+    scale = max((abs(w[3]) for w in words), default=0.0) or 1.0
+    segments = []
+    for seq, text in enumerate(texts):
+        if seq:
+            segments.append(("   ‖   ", None))
+        pos = 0
+        for s, a, b, score in words:
+            if s != seq:
+                continue
+            if a > pos:
+                segments.append((text[pos:a], None))
+            segments.append((text[a:b], round(score / scale, 4)))
+            pos = b
+        if pos < len(text):
+            segments.append((text[pos:], None))
+    return segments
+
+
+@user_errors
+def explain(text: str, text_pair: str = "", task: str = "sst2", method: str = METHODS[0], steps: int = 32,
+            model: str = "default"):
+    """-> (highlighted saliency, prediction probabilities, word table, note, raw attributions)."""
+    predictor = get_predictor(task, model)
+    pair_task = getattr(predictor.task.family, "pair", False)
+    text = check_text(text, "first sentence" if pair_task else "text")
+    pair = check_text(text_pair, "second sentence") if pair_task else None
+    prediction = predictor({"text": text, "text_pair": pair} if pair_task else text)
+    result = saliency(predictor, text, pair, method, int(steps))
+    words = word_scores(result)
+    texts = [text, pair] if pair else [text]
+    table = [[texts[s][a:b], round(score, 5)] for s, a, b, score in words]
+    label = prediction["scores"] if "scores" in prediction else f"similarity {prediction['score']:.2f} / 5"
+    return highlighted(texts, words), label, table, head_note(predictor), result
+
+
+def build(config: DemoConfig) -> None:
+    tasks = tasks_of("single") + tasks_of("pair")
+    gr.Markdown("Why did the classifier say that? Each word's share of the predicted label's logit: "
+                "**gradient × input** is one backward pass; **integrated gradients** averages gradients along "
+                "a path from a `[PAD]` baseline, and its scores add up to the logit's change from that baseline.")
+    with gr.Row():
+        with gr.Column(scale=4):
+            text = gr.Textbox(label="Text", value=tasks[0].examples[2], lines=2)
+            text_pair = gr.Textbox(label="Second sentence (pair tasks)")
+        with gr.Column(scale=2):
+            task = gr.Dropdown(task_choices(tasks), value=tasks[0].name, label="Task")
+            method = gr.Radio(list(METHODS), value=METHODS[0], label="Method")
+            steps = gr.Slider(8, 128, value=32, step=8, label="Integrated-gradients steps")
+            model = model_selector(config)
+    button = gr.Button("Explain", variant="primary")
+    saliency_view = gr.HighlightedText(label="Saliency (red: towards the label, blue: against)", show_legend=True)
+    label = gr.Label(label="Prediction")
+    note = gr.Markdown()
+    table = gr.Dataframe(headers=["word", "attribution"], label="Per word")
+    with gr.Accordion("Raw attributions (JSON)", open=False):
+        raw = gr.JSON()
+    inputs, outputs = [text, text_pair, task, method, steps, model], [saliency_view, label, table, note, raw]
+    button.click(explain, inputs, outputs, api_name="explain")
+    rows = [[e, "", t.name, METHODS[0], 32, config.model] for t in tasks_of("single") for e in t.examples[:2]]
+    examples(config, rows, inputs, outputs, explain)

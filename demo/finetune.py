@@ -1,0 +1,268 @@
+"""Fine-tune tab: upload a small CSV/JSONL of labelled texts (or pairs), train a LoRA
+classification head on a base model with a progress bar and a live loss plot, try it in place,
+and download it as a zip holding a folder that `bertkit.load(TASK, model=FOLDER)` accepts.
+
+Training runs `bertkit.train` in a worker thread; a transformers callback (added once to the
+Trainer's default callbacks, and acting only on runs this module started) reports each step and
+log line back to the page and stops the run when the user cancels. Steps and rows are capped so
+a CPU Space stays responsive.
+"""
+from __future__ import annotations
+
+import json
+import queue
+import random
+import shutil
+import tempfile
+import threading
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import gradio as gr
+
+from .common import DemoConfig, check_text, get_predictor, model_name, model_selector, tasks_of, user_errors
+
+HOLD_OUT = 0.2  # share of the uploaded rows kept for the final evaluation
+EXAMPLE_FILE = Path(__file__).parent / "examples" / "sentiment.csv"
+
+
+@dataclass
+class TrainingRun:
+    """One run started from the page: events from the Trainer callback, and a cancel flag."""
+
+    session: str
+    events: queue.Queue = field(default_factory=queue.Queue)
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+
+_RUNS: dict[str, TrainingRun] = {}  # Trainer output_dir -> run
+_RUNS_LOCK = threading.Lock()
+
+
+def _install_callback() -> None:
+    """Add our callback to every Trainer once; it ignores runs it does not know."""
+    import transformers.trainer as trainer_module
+    from transformers import TrainerCallback
+
+    if any(getattr(c, "__name__", "") == "DemoTrainingCallback" for c in trainer_module.DEFAULT_CALLBACKS):
+        return
+
+    class DemoTrainingCallback(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            run = _RUNS.get(args.output_dir)
+            if run:
+                run.events.put(("step", state.global_step, state.max_steps, None))
+                if run.cancelled.is_set():
+                    control.should_training_stop = True
+
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            run = _RUNS.get(args.output_dir)
+            if run and logs:
+                run.events.put(("log", state.global_step, state.max_steps, dict(logs)))
+
+    trainer_module.DEFAULT_CALLBACKS.append(DemoTrainingCallback)
+
+
+# ---- data ----------------------------------------------------------------------------------------
+def expected_format(task_name: str) -> str:
+    from bertkit import get_task
+    from bertkit.training import required_columns
+
+    task = get_task(task_name)
+    labels = "a similarity score from 0 to 5" if not task.labels else " / ".join(f"`{x}`" for x in task.labels)
+    columns = ", ".join(f"`{c}`" for c in required_columns(task))
+    return f"Columns: {columns}. Labels: {labels} (names or ids). CSV with a header row, or JSON Lines."
+
+
+def prepare_files(path: str, task_name: str, folder: Path, max_rows: int, seed: int = 0) -> dict:
+    """Read the upload (clear errors for bad files), cap it, split it, write train/validation JSONL."""
+    from bertkit import get_task
+    from bertkit.data.user import read_user_file
+    from bertkit.errors import BertkitError
+    from bertkit.training import required_columns
+
+    task = get_task(task_name)
+    columns = required_columns(task)
+    try:
+        rows = read_user_file(path, None, columns).to_list()
+    except BertkitError as e:
+        raise gr.Error(f"cannot read the uploaded file: {e}") from None
+    if len(rows) < 4:
+        raise gr.Error(f"the file has {len(rows)} rows; a fine-tuning run needs at least 4")
+    capped = len(rows) > max_rows
+    rows = rows[:max_rows]
+    for n, row in enumerate(rows, 1):
+        for column in columns:
+            if column != "label":
+                try:
+                    check_text(row[column], f"row {n}, column {column!r}")
+                except gr.Error as e:
+                    raise gr.Error(f"cannot read the uploaded file: {e.message}") from None
+    random.Random(seed).shuffle(rows)
+    n_valid = max(1, int(len(rows) * HOLD_OUT))
+    train, valid = rows[n_valid:], rows[:n_valid]
+    files = {}
+    for name, part in (("train", train), ("validation", valid)):
+        files[name] = folder / f"{name}.jsonl"
+        files[name].write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part))
+    return {"train": str(files["train"]), "validation": str(files["validation"]), "n_train": len(train),
+            "n_validation": len(valid), "capped": capped}
+
+
+def zip_folder(folder: Path, archive: Path) -> Path:
+    """The trained folder (checkpoints left out) as ARCHIVE, unpacking to one folder of its stem."""
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted(folder.rglob("*")):
+            if f.is_file() and "checkpoints" not in f.relative_to(folder).parts:
+                z.write(f, Path(archive.stem) / f.relative_to(folder))
+    return archive
+
+
+def loss_frame(points: list[dict]):
+    import pandas as pd
+
+    return pd.DataFrame(points or [], columns=["step", "value", "series"])
+
+
+# ---- training ------------------------------------------------------------------------------------
+def finetune(file, task: str = "sst2", model: str = "default", max_steps: int = 30, batch_size: int = 16,
+             learning_rate: float = 5e-4, request: gr.Request = None, progress=gr.Progress(),
+             limits: tuple[int, int] = (200, 2000)):
+    """Generator -> (status markdown, loss points, zip to download, trained folder), live while training."""
+    import bertkit
+
+    max_allowed_steps, max_rows = limits
+    if not file:
+        raise gr.Error("upload a CSV or JSONL file of labelled examples first")
+    if task not in [t.name for t in tasks_of("single") + tasks_of("pair")]:
+        raise gr.Error(f"{task!r} is not a classification task; valid: "
+                       f"{', '.join(t.name for t in tasks_of('single') + tasks_of('pair'))}")
+    if not 1 <= int(max_steps) <= max_allowed_steps:
+        raise gr.Error(f"max steps must be between 1 and {max_allowed_steps} here, got {max_steps}")
+    path = file if isinstance(file, str) else getattr(file, "name", str(file))
+    work = Path(tempfile.mkdtemp(prefix="bertkit-finetune-"))
+    data = prepare_files(path, task, work, max_rows)
+    out = work / f"bertkit-{task}-lora"
+    _install_callback()
+    run = TrainingRun(session=getattr(request, "session_hash", None) or "")
+    with _RUNS_LOCK:
+        _RUNS[str(out / "checkpoints")] = run
+
+    def work_thread():
+        try:
+            result = bertkit.train(task, model=model_name(model), train_file=data["train"],
+                                   validation_file=data["validation"], lora=True, max_steps=int(max_steps),
+                                   batch_size=int(batch_size), lr=float(learning_rate), output=str(out),
+                                   progress=False)
+            run.events.put(("done", None, None, result))
+        except Exception as e:  # shown to the user; the server keeps serving
+            run.events.put(("error", None, None, e))
+
+    head = (f"Training a LoRA **{task}** head on `{model_name(model)}`: {data['n_train']} training rows, "
+            f"{data['n_validation']} held out" + (f" (capped at {max_rows} rows)" if data["capped"] else "") + ".")
+    points: list[dict] = []
+    progress(0.0, desc="loading the model")
+    yield head + "\n\nLoading the model…", loss_frame(points), None, ""
+    thread = threading.Thread(target=work_thread, name="bertkit-finetune", daemon=True)
+    thread.start()
+    finished = False
+    try:
+        while True:
+            kind, step, total, payload = run.events.get()
+            if kind == "step":
+                progress(step / max(total, 1), desc=f"step {step}/{total}")
+            elif kind == "log" and "loss" in payload:
+                points.append({"step": step, "value": float(payload["loss"]), "series": "training loss"})
+                yield f"{head}\n\nStep {step}/{total} · loss {payload['loss']:.4f}", loss_frame(points), None, ""
+            elif kind == "error":
+                finished = True
+                raise gr.Error(f"training failed: {payload}")
+            elif kind == "done":
+                finished = True
+                break
+        thread.join()
+        shutil.rmtree(out / "checkpoints", ignore_errors=True)
+        archive = zip_folder(out, work / f"bertkit-{task}-lora.zip")
+        metrics = {k.removeprefix("eval_"): v for k, v in payload["metrics"].items() if isinstance(v, (int, float))}
+        shown = " · ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in metrics.items())
+        stopped = " (cancelled early: the partly trained head was kept)" if run.cancelled.is_set() else ""
+        status = (f"{head}\n\n**Done**{stopped} in {payload['train_seconds']:.0f} s. Held-out scores: {shown}.\n\n"
+                  f"Try it below, or download the zip and load the unpacked folder with "
+                  f"`bertkit.load({task!r}, model='bertkit-{task}-lora')`.")
+        yield status, loss_frame(points), str(archive), str(out)
+    finally:
+        if not finished:
+            run.cancelled.set()  # the page was closed or the event cancelled: stop the Trainer
+        with _RUNS_LOCK:
+            _RUNS.pop(str(out / "checkpoints"), None)
+
+
+def finetune_cancel(request: gr.Request = None) -> str:
+    """Stop this session's training run after the current step."""
+    session = getattr(request, "session_hash", None) or ""
+    with _RUNS_LOCK:
+        runs = [r for r in _RUNS.values() if r.session == session]
+    for r in runs:
+        r.cancelled.set()
+    return "Cancelled." if runs else "Nothing is training in this session."
+
+
+@user_errors
+def finetune_try(text: str, text_pair: str, folder: str, task: str = "sst2"):
+    """Predict with a head trained here (or any folder): -> (label probabilities or similarity, raw)."""
+    if not folder or not str(folder).strip():
+        raise gr.Error("train a head first (or give the folder of one)")
+    predictor = get_predictor(task, folder)
+    pair = getattr(predictor.task.family, "pair", False)
+    item = {"text": check_text(text, "first sentence"), "text_pair": check_text(text_pair, "second sentence")} \
+        if pair else check_text(text)
+    result = predictor(item)
+    return (result["scores"] if "scores" in result else f"similarity {result['score']:.2f} / 5"), result
+
+
+def build(config: DemoConfig) -> None:
+    tasks = tasks_of("single") + tasks_of("pair")
+    limits = (config.finetune_max_steps, config.finetune_max_rows)
+
+    def train(file, task, model, max_steps, batch_size, learning_rate, request: gr.Request, progress=gr.Progress()):
+        yield from finetune(file, task, model, max_steps, batch_size, learning_rate, request, progress, limits)
+
+    gr.Markdown(f"Teach BERT a classifier from your own examples: a LoRA adapter (a few MB) plus a new "
+                f"classification head, trained on the CPU. Up to {config.finetune_max_rows:,} rows and "
+                f"{config.finetune_max_steps} steps here; {int(HOLD_OUT * 100)} % of the rows are held out "
+                f"to score the result.")
+    with gr.Row():
+        with gr.Column(scale=3):
+            file = gr.File(label="Labelled examples (CSV or JSONL)", file_types=[".csv", ".tsv", ".jsonl", ".json"],
+                           value=str(EXAMPLE_FILE) if EXAMPLE_FILE.exists() else None)
+            task = gr.Dropdown([(t.name, t.name) for t in tasks], value=tasks[0].name, label="Task (sets the labels)")
+            fmt = gr.Markdown(expected_format(tasks[0].name))
+        with gr.Column(scale=2):
+            model = model_selector(config, label="Base model")
+            max_steps = gr.Slider(1, config.finetune_max_steps, value=min(30, config.finetune_max_steps), step=1,
+                                  label="Training steps")
+            batch_size = gr.Dropdown([8, 16, 32], value=16, label="Batch size")
+            learning_rate = gr.Number(value=5e-4, label="Learning rate")
+    with gr.Row():
+        start = gr.Button("Train", variant="primary")
+        cancel = gr.Button("Cancel", variant="stop")
+    status = gr.Markdown()
+    plot = gr.LinePlot(loss_frame([]), x="step", y="value", color="series", label="Loss", y_title="loss")
+    with gr.Row():
+        archive = gr.File(label="Download the trained folder (zip)", interactive=False)
+        folder = gr.Textbox(label="Trained folder (on the server)", interactive=True)
+    with gr.Accordion("Try it", open=True):
+        with gr.Row():
+            try_text = gr.Textbox(label="Text", value="a warm, funny and moving film", scale=2)
+            try_pair = gr.Textbox(label="Second sentence (pair tasks)", scale=2)
+            try_button = gr.Button("Predict", scale=1)
+        try_label = gr.Label(label="Prediction")
+        with gr.Accordion("Raw output (JSON)", open=False):
+            try_raw = gr.JSON()
+    task.change(expected_format, task, fmt, api_name="finetune_format")
+    training = start.click(train, [file, task, model, max_steps, batch_size, learning_rate],
+                           [status, plot, archive, folder], api_name="finetune", concurrency_limit=1,
+                           concurrency_id="finetune")
+    cancel.click(finetune_cancel, None, status, cancels=[training], api_name="finetune_cancel", queue=False)
+    try_button.click(finetune_try, [try_text, try_pair, folder, task], [try_label, try_raw], api_name="finetune_try")

@@ -1,0 +1,109 @@
+"""Semantic-roles tab: pick a predicate (or every verb the model finds) and see who did what to
+whom: one frame per predicate, argument spans coloured per PropBank role."""
+from __future__ import annotations
+
+import html
+
+import gradio as gr
+
+from .common import DemoConfig, check_text, examples, get_predictor, head_note, model_selector, user_errors
+
+TASK = "srl"
+ALL = -1  # predicate choice: every predicate the model finds
+CORE = {"ARG0": "#f87171", "ARG1": "#60a5fa", "ARG2": "#4ade80", "ARG3": "#fbbf24", "ARG4": "#f472b6",
+        "ARG5": "#a3e635", "V": "#e5e7eb"}
+MODIFIER = ["#c084fc", "#2dd4bf", "#fb923c", "#94a3b8", "#facc15", "#38bdf8", "#a78bfa", "#fda4af"]
+
+
+def words(text: str) -> list[tuple[str, int, int]]:
+    """The words the SRL model labels: BERT's own pre-tokenizer (whitespace and punctuation)."""
+    from tokenizers.pre_tokenizers import BertPreTokenizer
+
+    return [(w, a, b) for w, (a, b) in BertPreTokenizer().pre_tokenize_str(text)]
+
+
+def predicate_choices(text: str) -> list[tuple[str, int]]:
+    choices = [("every verb the model finds", ALL)]
+    if text and text.strip():
+        choices += [(f"{i}: {w}", i) for i, (w, _, _) in enumerate(words(text)) if w.isalpha()]
+    return choices
+
+
+def srl_predicates(text: str, current: int | None = ALL):
+    """Predicate dropdown for a new sentence (keeps the current choice when it still fits)."""
+    choices = predicate_choices(text)
+    return gr.Dropdown(choices=choices, value=current if current in [v for _, v in choices] else ALL)
+
+
+@user_errors
+def roles(text: str, predicate: int | None = ALL, model: str = "default"):
+    """-> (HTML frames, role table, note, raw predictor output)."""
+    text = check_text(text)
+    predicate = None if predicate in (None, "", ALL) else int(predicate)
+    predictor = get_predictor(TASK, model)
+    result = predictor({"text": text, "predicate": predicate})
+    note = head_note(predictor)
+    if not result["frames"]:
+        note = ("No predicate found (no word scored p(verb) > 0.5). Pick one from the list. " + note).strip()
+    return frames_html(text, result), role_table(result), note, result
+
+
+def role_color(label: str) -> str:
+    if label in CORE:
+        return CORE[label]
+    return MODIFIER[sum(map(ord, label)) % len(MODIFIER)]
+
+
+def frame_html(text: str, frame: dict) -> str:
+    p = frame["predicate"]
+    marks = sorted([(s["start"], s["end"], s["label"]) for s in frame["spans"]] + [(p["start"], p["end"], "V")])
+    out, pos = [], 0
+    for start, end, label in marks:
+        if start < pos:  # overlapping spans cannot be drawn inline: keep the first
+            continue
+        out.append(html.escape(text[pos:start]))
+        weight = "font-weight:700;" if label == "V" else ""
+        out.append(f'<mark class="srl-span" data-role="{html.escape(label)}" style="background:{role_color(label)};'
+                   f'{weight}padding:1px 4px;border-radius:4px">{html.escape(text[start:end])}'
+                   f'<sub style="font-size:0.7em;margin-left:3px">{html.escape(label)}</sub></mark>')
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return (f'<div class="srl-frame" style="margin:6px 0;line-height:2"><b>{html.escape(p["text"])}</b> '
+            f'(word {p["index"]}): {"".join(out)}</div>')
+
+
+def frames_html(text: str, result: dict) -> str:
+    if not result["frames"]:
+        return "<p>No frames.</p>"
+    return "".join(frame_html(text, f) for f in result["frames"])
+
+
+def role_table(result: dict) -> list[list]:
+    return [[f["predicate"]["text"], s["label"], s["text"], round(s["score"], 4)]
+            for f in result["frames"] for s in f["spans"]]
+
+
+def build(config: DemoConfig) -> None:
+    from bertkit import get_task
+
+    task = get_task(TASK)
+    first = task.examples[0]
+    gr.Markdown("Who did what to whom, when and where: PropBank roles (ARG0 = agent, ARG1 = patient/theme, "
+                "ARGM-TMP = time, ARGM-LOC = place, …) of each predicate, one frame per predicate.")
+    with gr.Row():
+        text = gr.Textbox(label="Sentence", value=first["text"], lines=2, scale=4)
+        with gr.Column(scale=2):
+            predicate = gr.Dropdown(predicate_choices(first["text"]), value=first["predicate"], label="Predicate")
+            model = model_selector(config)
+    button = gr.Button("Label roles", variant="primary")
+    frames = gr.HTML(label="Frames")
+    note = gr.Markdown()
+    table = gr.Dataframe(headers=["predicate", "role", "text", "score"], label="Arguments")
+    with gr.Accordion("Raw output (JSON)", open=False):
+        raw = gr.JSON()
+    text.change(srl_predicates, [text, predicate], predicate, api_name="srl_predicates")
+    inputs, outputs = [text, predicate, model], [frames, table, note, raw]
+    button.click(roles, inputs, outputs, api_name="srl")
+    rows = [[e["text"], e["predicate"], config.model] if isinstance(e, dict) else [e, ALL, config.model]
+            for e in task.examples]
+    examples(config, rows, inputs, outputs, roles, cache=False)  # the predicate list depends on the text

@@ -1,0 +1,64 @@
+"""Tokenizer tab: how BERT cuts text into WordPiece tokens: pieces, ids, `##` continuations,
+special tokens, segment ids (token_type_ids) and the attention mask."""
+from __future__ import annotations
+
+import gradio as gr
+
+from .common import DemoConfig, check_text, examples, load_tokenizer, model_selector
+
+COLORS = {"special": "#d1d5db", "word": "#93c5fd", "##continuation": "#fcd34d"}
+
+
+def token_kind(token: str, special: set[str]) -> str:
+    if token in special:
+        return "special"
+    return "##continuation" if token.startswith("##") else "word"
+
+
+def tokenize(text: str, text_pair: str = "", model: str = "default"):
+    """-> (pieces as highlighted chips, one table row per token, summary, raw encoding)."""
+    text = check_text(text)
+    pair = check_text(text_pair, "second text") if text_pair and text_pair.strip() else None
+    tok = load_tokenizer(model)
+    enc = tok(text, pair, return_offsets_mapping=True, return_token_type_ids=True)
+    tokens = tok.convert_ids_to_tokens(enc["input_ids"])
+    special = set(tok.all_special_tokens)
+    kinds = [token_kind(t, special) for t in tokens]
+    word_ids = enc.word_ids()
+    raw = {"tokens": tokens, "input_ids": enc["input_ids"], "token_type_ids": enc["token_type_ids"],
+           "attention_mask": enc["attention_mask"], "offsets": [list(o) for o in enc["offset_mapping"]],
+           "word_ids": word_ids, "kinds": kinds}
+    chips = []
+    for token, kind in zip(tokens, kinds):
+        chips += [(token, kind), (" ", None)]
+    table = [[i, t, n, k, s, m, f"{a}–{b}" if k != "special" else "", w if w is not None else ""]
+             for i, (t, n, k, s, m, (a, b), w) in enumerate(zip(tokens, enc["input_ids"], kinds, enc["token_type_ids"],
+                                                                 enc["attention_mask"], enc["offset_mapping"], word_ids))]
+    n_words = len({(s, w) for s, w in zip(enc.sequence_ids(), word_ids) if w is not None})
+    summary = (f"**{len(tokens)} tokens** for {n_words} words · {kinds.count('##continuation')} `##` continuations · "
+               f"{kinds.count('special')} special tokens · {tokens.count(tok.unk_token)} `{tok.unk_token}` · "
+               f"vocabulary {tok.vocab_size:,} · at most {min(tok.model_max_length, 512)} tokens per input")
+    return chips, table, summary, raw
+
+
+def build(config: DemoConfig) -> None:
+    gr.Markdown("BERT never sees words: it sees WordPiece tokens from a fixed vocabulary. Rare words are cut "
+                "into pieces (`##` marks a piece that continues a word); `[CLS]` starts every input, `[SEP]` "
+                "ends each segment, and the segment id tells sentence A from sentence B.")
+    with gr.Row():
+        with gr.Column(scale=4):
+            text = gr.Textbox(label="Text", value="The unaffable tokenizer splits rare words.", elem_id="tok_text")
+            text_pair = gr.Textbox(label="Second text (optional, for pairs)")
+        model = model_selector(config)
+    button = gr.Button("Tokenize", variant="primary")
+    chips = gr.HighlightedText(label="Tokens", color_map=COLORS, show_legend=True, combine_adjacent=False)
+    summary = gr.Markdown()
+    table = gr.Dataframe(headers=["position", "token", "id", "kind", "segment", "attention mask", "characters", "word"],
+                         label="Tokens")
+    with gr.Accordion("Raw encoding (JSON)", open=False):
+        raw = gr.JSON()
+    inputs, outputs = [text, text_pair, model], [chips, table, summary, raw]
+    gr.on([button.click, text.submit], tokenize, inputs, outputs, api_name="tokenize")
+    rows = [["unaffable", "", config.model], ["Tokenization of transformers isn't magic!", "", config.model],
+            ["How old are you?", "I am 24 years old.", config.model]]
+    examples(config, rows, inputs, outputs, tokenize)

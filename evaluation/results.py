@@ -1,0 +1,153 @@
+"""Results files: one JSON per run, rewritten atomically after every task, predictions beside it.
+
+    results/20261130-141500-default.json                        scores, intervals, timings, manifest
+    results/20261130-141500-default.predictions/sst2.jsonl.gz   one line per example (for compare)
+
+Every write goes to a temporary file in the same folder, then `os.replace`: a reader (or a run
+killed half-way) sees the previous complete file or the new complete one, never a partial one.
+The schema is in evaluation/README.md.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import math
+import os
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .stats import ExampleStats
+
+SCHEMA = "bertkit-eval/1"
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def clean(value):
+    """JSON-safe: NaN/inf -> None, numpy scalars -> Python numbers, tuples -> lists."""
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_json(path: Path, obj) -> None:
+    # serialised in full before the file is opened: an unserialisable value leaves no trace
+    atomic_write(path, (json.dumps(clean(obj), indent=1, ensure_ascii=False, allow_nan=False) + "\n").encode())
+
+
+def run_id(model: str, folder: Path) -> str:
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    name = Path(model).resolve().name if Path(model).is_dir() else model.replace("/", "--")  # folder or hub id
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "model"
+    name, n = f"{stamp}-{slug}", 1
+    while (folder / f"{name}.json").exists():
+        n += 1
+        name = f"{stamp}-{slug}-{n}"
+    return name
+
+
+def task_key(weights_sha: str, task, split: str, data_files: dict, limit, seed: int) -> str:
+    """Identity of a score: same weights, task version, split, data bytes, limit and seed."""
+    blob = json.dumps({"weights": weights_sha, "task": task.name, "version": task.version, "split": split,
+                       "data": data_files, "limit": limit, "seed": seed}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:20]
+
+
+# ---- per-example predictions ---------------------------------------------------------------------
+def write_predictions(path: Path, task_name: str, stats: ExampleStats) -> None:
+    lines = [json.dumps({"task": task_name, "kind": stats.kind, "columns": stats.columns})]
+    for i, pred, ref, row in zip(stats.ids, stats.predictions, stats.references, stats.rows.tolist()):
+        lines.append(json.dumps(clean({"id": i, "prediction": pred, "reference": ref, "stats": row}),
+                                ensure_ascii=False))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0))
+
+
+def read_predictions(path: Path) -> ExampleStats:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        header = json.loads(f.readline())
+        records = [json.loads(line) for line in f if line.strip()]
+    rows = np.array([[np.nan if v is None else v for v in r["stats"]] for r in records], dtype=float)
+    return ExampleStats(header["kind"], header["columns"], rows.reshape(len(records), len(header["columns"])),
+                        [r["id"] for r in records], [r["prediction"] for r in records],
+                        [r["reference"] for r in records])
+
+
+# ---- reading results folders ---------------------------------------------------------------------
+def read_results(path: Path) -> dict | None:
+    """A results file, or None for any JSON file that is not one (or is unreadable)."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("schema") == SCHEMA else None
+
+
+def results_files(folder: Path) -> list[tuple[Path, dict]]:
+    """Every results file in `folder` (a file path alone is one), oldest first."""
+    folder = Path(folder)
+    paths = [folder] if folder.is_file() else sorted(folder.glob("*.json"))
+    found = [(p, r) for p in paths if (r := read_results(p)) is not None]
+    return sorted(found, key=lambda pr: (pr[1].get("created", ""), pr[0].name))
+
+
+def find_scored(folder: Path, key: str) -> tuple[Path, dict] | None:
+    """The newest scored entry with this key in `folder`, whose predictions file still exists."""
+    for path, results in reversed(results_files(folder)) if Path(folder).is_dir() else []:
+        for entry in results.get("tasks", {}).values():
+            if entry.get("status") == "scored" and entry.get("key") == key and \
+                    (path.parent / entry.get("predictions", "")).is_file():
+                return path, entry
+    return None
+
+
+class RunFile:
+    """The results file of one run, saved whole after each task."""
+
+    def __init__(self, folder: Path, model: str, header: dict):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.id = run_id(model, self.folder)
+        self.path = self.folder / f"{self.id}.json"
+        self.data = {"schema": SCHEMA, "run_id": self.id, "created": _now(), "finished": None, **header,
+                     "tasks": {}}
+
+    def predictions_path(self, task_name: str) -> Path:
+        return self.folder / f"{self.id}.predictions" / f"{task_name}.jsonl.gz"
+
+    def relative(self, path: Path) -> str:
+        return str(Path(path).relative_to(self.folder))
+
+    def add(self, task_name: str, entry: dict) -> None:
+        self.data["tasks"][task_name] = clean(entry)
+
+    def save(self, finished: bool = False) -> None:
+        if finished:
+            self.data["finished"] = _now()
+        write_json(self.path, self.data)
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

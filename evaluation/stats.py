@@ -1,0 +1,304 @@
+"""Per-example sufficient statistics for every metric, and each metric computed back from them.
+
+A scored task becomes a matrix of `rows` (n examples × k named `columns`): correctness for
+accuracy, confusion counts for F1/MCC, (prediction, reference) pairs for Pearson/Spearman, EM/F1
+per question for SQuAD, TP/predicted/gold counts per sentence and entity type (seqeval) or role
+(SRL), sacrebleu's per-sentence n-gram statistics for BLEU and chrF, hits per text block for
+fill-mask. `SCORERS[kind]` turns resampled rows (each column a (B, n) array) into B values per
+metric, so a bootstrap is one numpy pass (evaluation/bootstrap.py), never B calls of `evaluate`.
+With all rows once (B = 1) they give the evaluate module's numbers (tests/evaluation checks it).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# Metric kinds whose values are fractions (shown ×100); SQuAD and sacrebleu are on 0-100 already.
+FRACTION_KINDS = {"accuracy", "f1_accuracy", "mcc", "correlation", "seqeval", "srl", "fill_mask"}
+# The metrics the run table prints and `compare` tests, per kind (the JSON holds every metric).
+HEADLINE = {
+    "accuracy": ["accuracy"],
+    "f1_accuracy": ["f1", "accuracy"],
+    "mcc": ["matthews_correlation"],
+    "correlation": ["pearson", "spearmanr"],
+    "squad": ["exact_match", "f1"],
+    "squad_v2": ["exact", "f1", "HasAns_f1", "NoAns_f1"],
+    "seqeval": ["overall_precision", "overall_recall", "overall_f1"],
+    "srl": ["precision", "recall", "f1"],
+    "translation": ["bleu", "chrf"],
+    "fill_mask": ["top1_accuracy", "top5_accuracy"],
+}
+
+
+def kind_of(task) -> str:
+    """The statistics kind of a task, from its metric module (and GLUE config)."""
+    if task.metric == "glue":
+        return {"cola": "mcc", "mrpc": "f1_accuracy", "qqp": "f1_accuracy", "stsb": "correlation"}.get(
+            task.metric_config, "accuracy")
+    kinds = {"squad": "squad", "squad_v2": "squad_v2", "seqeval": "seqeval", "srl": "srl",
+             "sacrebleu": "translation", "masked_lm": "fill_mask"}
+    if task.metric not in kinds:
+        raise KeyError(f"no per-example statistics for metric {task.metric!r}; known: glue, {', '.join(kinds)}")
+    return kinds[task.metric]
+
+
+def to_percent(kind: str, value):
+    """A metric value on the 0-100 scale tables use."""
+    if value is None:
+        return None
+    return value * 100 if kind in FRACTION_KINDS else value
+
+
+@dataclass
+class ExampleStats:
+    kind: str
+    columns: list[str]
+    rows: np.ndarray  # (n, k) float64
+    ids: list = field(default_factory=list)
+    predictions: list = field(default_factory=list)  # compact, JSON-able, one per example
+    references: list = field(default_factory=list)
+
+    def aligned(self, columns: list[str]) -> np.ndarray:
+        """Rows re-ordered to `columns`; a column this run never saw (an entity type) is 0."""
+        where = {c: j for j, c in enumerate(self.columns)}
+        out = np.zeros((len(self.rows), len(columns)))
+        for j, c in enumerate(columns):
+            if c in where:
+                out[:, j] = self.rows[:, where[c]]
+        return out
+
+
+# ---- extraction: task outputs + gold split -> ExampleStats ---------------------------------------
+def example_stats(task, outputs: list[dict], dataset) -> ExampleStats:
+    kind = kind_of(task)
+    if kind == "fill_mask":
+        raise ValueError("fill-mask statistics come from evaluation.fillmask (it masks the text itself)")
+    return _EXTRACT[kind](task, kind, outputs, dataset)
+
+
+def _classification(task, kind, outputs, ds):
+    refs = list(ds["label"])
+    if kind == "correlation":
+        # float32, as the glue module's features store them, so the point estimate is identical
+        preds = [float(np.float32(o["score"])) for o in outputs]
+        refs = [float(np.float32(r)) for r in refs]
+        rows = np.array([preds, refs], dtype=float).T.reshape(-1, 2)
+        return ExampleStats(kind, ["prediction", "reference"], rows, list(ds["idx"]), preds, refs)
+    index = {name: i for i, name in enumerate(task.labels)}
+    preds = [index.get(o["label"], -1) for o in outputs]
+    if kind == "accuracy":
+        rows = np.array([[p == r] for p, r in zip(preds, refs)], dtype=float).reshape(-1, 1)
+        return ExampleStats(kind, ["correct"], rows, list(ds["idx"]), preds, refs)
+    rows = np.array([[p == 1 and r == 1, p == 1 and r != 1, p != 1 and r == 1, p != 1 and r != 1]
+                     for p, r in zip(preds, refs)], dtype=float).reshape(-1, 4)
+    return ExampleStats(kind, ["tp", "fp", "fn", "tn"], rows, list(ds["idx"]), preds, refs)
+
+
+def _squad(task, kind, outputs, ds):
+    ids, answers = list(ds["id"]), list(ds["answers"])
+    if kind == "squad":
+        from evaluation.metrics.squad.squad import exact_match_score, f1_score, metric_max_over_ground_truths
+
+        rows = [[float(metric_max_over_ground_truths(exact_match_score, o["answer"], a["text"])),
+                 float(metric_max_over_ground_truths(f1_score, o["answer"], a["text"]))]
+                for o, a in zip(outputs, answers)]
+        preds = [o["answer"] for o in outputs]
+        return ExampleStats(kind, ["exact_match", "f1"], np.array(rows).reshape(-1, 2), ids, preds,
+                            [a["text"] for a in answers])
+    from evaluation.metrics.squad_v2.squad_v2 import get_raw_scores
+
+    refs = [{"id": i, "answers": a} for i, a in zip(ids, answers)]
+    exact, f1 = get_raw_scores(refs, {i: o["answer"] for i, o in zip(ids, outputs)})
+    # the module's default no-answer threshold (1.0) never overrides a prediction: raw scores stand
+    rows = [[exact[i], f1[i], float(bool(a["text"]))] for i, a in zip(ids, answers)]
+    preds = [{"answer": o["answer"], "no_answer_probability": o.get("no_answer_probability")} for o in outputs]
+    return ExampleStats(kind, ["exact", "f1", "has_answer"], np.array(rows, dtype=float).reshape(-1, 3), ids,
+                        preds, [a["text"] for a in answers])
+
+
+def _span_counts(pred_spans, gold_spans, extra: int = 0):
+    """Per-label tp/pred/gold count columns from per-example sets of (label, start, end) spans,
+    plus `extra` zero columns at the end for the caller to fill."""
+    labels = sorted({s[0] for spans in pred_spans + gold_spans for s in spans})
+    columns = [f"{label}_{c}" for label in labels for c in ("tp", "pred", "gold")]
+    rows = np.zeros((len(pred_spans), len(columns) + extra))
+    where = {c: j for j, c in enumerate(columns)}
+    for n, (pred, gold) in enumerate(zip(pred_spans, gold_spans)):
+        for label, count in Counter(s[0] for s in pred & gold).items():
+            rows[n, where[f"{label}_tp"]] = count
+        for label, count in Counter(s[0] for s in pred).items():
+            rows[n, where[f"{label}_pred"]] = count
+        for label, count in Counter(s[0] for s in gold).items():
+            rows[n, where[f"{label}_gold"]] = count
+    return columns, rows
+
+
+def _seqeval(task, kind, outputs, ds):
+    from seqeval.metrics.sequence_labeling import get_entities
+
+    preds = [[w["tag"] for w in o["words"]] for o in outputs]
+    refs = list(ds["tags"])
+    pred_spans = [set(get_entities(p)) for p in preds]
+    gold_spans = [set(get_entities(r)) for r in refs]
+    columns, rows = _span_counts(pred_spans, gold_spans, extra=2)
+    for n, (p, r) in enumerate(zip(preds, refs)):
+        rows[n, -2:] = sum(a == b for a, b in zip(p, r)), len(r)
+    return ExampleStats(kind, columns + ["tokens_correct", "tokens"], rows, list(ds["id"]), preds, refs)
+
+
+def _srl(task, kind, outputs, ds):
+    from evaluation.metrics.srl.srl import DEFAULT_IGNORE_LABELS, get_spans
+
+    preds = [[w["tag"] for w in o["frames"][0]["words"]] for o in outputs]
+    refs = list(ds["tags"])
+
+    def spans(tags):
+        return {s for s in get_spans(tags) if s[0] not in DEFAULT_IGNORE_LABELS}
+
+    columns, rows = _span_counts([spans(p) for p in preds], [spans(r) for r in refs])
+    return ExampleStats(kind, columns, rows, list(ds["id"]), preds, refs)
+
+
+def _translation(task, kind, outputs, ds):
+    bleu, chrf = _sacrebleu_metrics()
+    preds, refs = [o["text"] for o in outputs], list(ds["target"])
+    bleu_rows = np.array(bleu._extract_corpus_statistics(preds, [refs]), dtype=float)
+    chrf_rows = np.array(chrf._extract_corpus_statistics(preds, [refs]), dtype=float)
+    columns = [f"bleu_{j}" for j in range(bleu_rows.shape[1])] + [f"chrf_{j}" for j in range(chrf_rows.shape[1])]
+    return ExampleStats(kind, columns, np.hstack([bleu_rows, chrf_rows]), list(range(len(preds))), preds, refs)
+
+
+_EXTRACT = {"accuracy": _classification, "f1_accuracy": _classification, "mcc": _classification,
+            "correlation": _classification, "squad": _squad, "squad_v2": _squad, "seqeval": _seqeval,
+            "srl": _srl, "translation": _translation}
+
+
+# ---- scorers: resampled columns {name: (B, n)} -> {metric: (B,)} ----------------------------------
+def _div(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return np.divide(a, b, out=np.zeros_like(a), where=b != 0)
+
+
+def _totals(c):
+    return {name: values.sum(axis=1) for name, values in c.items()}
+
+
+def _accuracy(c):
+    return {"accuracy": c["correct"].mean(axis=1)}
+
+
+def _f1_accuracy(c):
+    t = _totals(c)
+    n = t["tp"] + t["fp"] + t["fn"] + t["tn"]
+    return {"accuracy": _div(t["tp"] + t["tn"], n), "f1": _div(2 * t["tp"], 2 * t["tp"] + t["fp"] + t["fn"])}
+
+
+def _mcc(c):
+    t = _totals(c)
+    tp, fp, fn, tn = t["tp"], t["fp"], t["fn"], t["tn"]
+    return {"matthews_correlation": _div(tp * tn - fp * fn, np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)))}
+
+
+def pearson_rows(x, y):
+    """Pearson r of each row pair of (B, n) arrays; NaN where a row is constant."""
+    xm, ym = x - x.mean(axis=1, keepdims=True), y - y.mean(axis=1, keepdims=True)
+    den = np.sqrt((xm * xm).sum(axis=1) * (ym * ym).sum(axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, (xm * ym).sum(axis=1) / den, np.nan)
+
+
+def _correlation(c):
+    from scipy.stats import rankdata
+
+    x, y = c["prediction"], c["reference"]
+    return {"pearson": pearson_rows(x, y),
+            "spearmanr": pearson_rows(rankdata(x, axis=1), rankdata(y, axis=1))}
+
+
+def _squad_scores(c):
+    return {"exact_match": 100 * c["exact_match"].mean(axis=1), "f1": 100 * c["f1"].mean(axis=1)}
+
+
+def _squad_v2_scores(c):
+    has = c["has_answer"]
+    out = {"exact": 100 * c["exact"].mean(axis=1), "f1": 100 * c["f1"].mean(axis=1)}
+    for prefix, mask in (("HasAns", has), ("NoAns", 1 - has)):
+        if mask.any():
+            count = mask.sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[f"{prefix}_exact"] = np.where(count > 0, 100 * (c["exact"] * mask).sum(axis=1) / count, np.nan)
+                out[f"{prefix}_f1"] = np.where(count > 0, 100 * (c["f1"] * mask).sum(axis=1) / count, np.nan)
+    return out
+
+
+def _prf(tp, pred, gold, prefix):
+    precision, recall = _div(tp, pred), _div(tp, gold)
+    return {f"{prefix}precision": precision, f"{prefix}recall": recall, f"{prefix}f1": _div(2 * tp, pred + gold)}
+
+
+def _span_scores(c, overall_prefix):
+    t = _totals(c)
+    labels = [name[:-3] for name in t if name.endswith("_tp")]
+    out = {}
+    for label in labels:
+        out.update(_prf(t[f"{label}_tp"], t[f"{label}_pred"], t[f"{label}_gold"], f"{label}_"))
+    zero = np.zeros(next(iter(c.values())).shape[0])
+    total = {k: sum((t[f"{label}_{k}"] for label in labels), zero) for k in ("tp", "pred", "gold")}
+    out.update(_prf(total["tp"], total["pred"], total["gold"], overall_prefix))
+    return out
+
+
+def _seqeval_scores(c):
+    out = _span_scores({k: v for k, v in c.items() if not k.startswith("tokens")}, "overall_")
+    t = _totals({k: c[k] for k in ("tokens_correct", "tokens")})
+    out["overall_accuracy"] = _div(t["tokens_correct"], t["tokens"])
+    return out
+
+
+def _srl_scores(c):
+    return _span_scores(c, "")
+
+
+_SACREBLEU = []
+
+
+def _sacrebleu_metrics():
+    """BLEU and chrF set up as the sacrebleu/chrf modules call them (corpus_bleu / CHRF defaults)."""
+    if not _SACREBLEU:
+        from sacrebleu.metrics import BLEU, CHRF
+
+        _SACREBLEU.extend([BLEU(), CHRF()])
+    return _SACREBLEU
+
+
+def _translation_scores(c):
+    bleu, chrf = _sacrebleu_metrics()
+    t = _totals(c)
+    bleu_sums = np.stack([t[k] for k in sorted((k for k in t if k.startswith("bleu_")), key=lambda k: int(k[5:]))], 1)
+    chrf_sums = np.stack([t[k] for k in sorted((k for k in t if k.startswith("chrf_")), key=lambda k: int(k[5:]))], 1)
+    return {"bleu": np.array([bleu._compute_score_from_stats([int(round(v)) for v in row]).score for row in bleu_sums]),
+            "chrf": np.array([chrf._compute_score_from_stats([int(round(v)) for v in row]).score for row in chrf_sums])}
+
+
+def _fill_mask_scores(c):
+    t = _totals(c)
+    return {"top1_accuracy": _div(t["top1"], t["masked"]), "top5_accuracy": _div(t["top5"], t["masked"])}
+
+
+SCORERS = {"accuracy": _accuracy, "f1_accuracy": _f1_accuracy, "mcc": _mcc, "correlation": _correlation,
+           "squad": _squad_scores, "squad_v2": _squad_v2_scores, "seqeval": _seqeval_scores, "srl": _srl_scores,
+           "translation": _translation_scores, "fill_mask": _fill_mask_scores}
+
+
+def score_rows(kind: str, columns: list[str], rows: np.ndarray, idx: np.ndarray) -> dict[str, np.ndarray]:
+    """Every metric of `kind` on the resamples `idx` (B, n) of `rows`: {metric: (B,) values}."""
+    resampled = {name: rows[:, j][idx] for j, name in enumerate(columns)}
+    return SCORERS[kind](resampled)
+
+
+def point_scores(stats: ExampleStats) -> dict[str, float]:
+    """Each metric on all rows once: the evaluate module's values."""
+    idx = np.arange(len(stats.rows))[None, :]
+    return {k: float(v[0]) for k, v in score_rows(stats.kind, stats.columns, stats.rows, idx).items()}

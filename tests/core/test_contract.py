@@ -1,0 +1,110 @@
+"""Every registered task through a tiny random BERT: inputs -> outputs with the documented keys."""
+import math
+import warnings
+
+import pytest
+
+import bertkit
+from bertkit.tasks.base import all_tasks
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*has no trained")
+
+CLASSIFICATION = {"sst2", "cola", "mrpc", "rte", "wnli", "qnli"}
+
+
+@pytest.fixture(scope="module")
+def predictors(tiny_bert):
+    return lambda name: bertkit.load(name, str(tiny_bert))
+
+
+def test_registry_names_every_task():
+    assert bertkit.task_names() == ["fill-mask", "sst2", "cola", "mrpc", "stsb", "rte", "wnli", "qnli",
+                                    "squad", "squad_v2", "ner", "srl", "translation"]
+
+
+@pytest.mark.parametrize("task", [t.name for t in all_tasks()])
+def test_task_is_fully_declared(task):
+    t = bertkit.get_task(task)
+    assert t.description and t.examples and t.metric and t.primary_metric and t.files
+    assert t.tune_split in t.files or not t.trainable
+
+
+@pytest.mark.parametrize("task", [t.name for t in all_tasks()])
+def test_examples_give_documented_outputs(predictors, task):
+    t = bertkit.get_task(task)
+    outputs = predictors(task)(list(t.examples))
+    assert len(outputs) == len(t.examples)
+    for example, out in zip(t.examples, outputs):
+        check_output(task, example, out)
+
+
+def check_output(task, example, out):
+    if task in CLASSIFICATION:
+        labels = bertkit.get_task(task).labels
+        assert out["label"] in labels and set(out["scores"]) == set(labels)
+        assert math.isclose(sum(out["scores"].values()), 1.0, rel_tol=1e-4)
+        assert out["score"] == max(out["scores"].values())
+    elif task == "stsb":
+        assert set(out) == {"score"} and 0.0 <= out["score"] <= 5.0
+    elif task == "fill-mask":
+        assert len(out["masks"]) == example.count("[MASK]")
+        for mask in out["masks"]:
+            scores = [c["score"] for c in mask["candidates"]]
+            assert len(scores) == 5 and scores == sorted(scores, reverse=True)
+            assert all(not c["token_str"].startswith("[") for c in mask["candidates"])
+        assert "[MASK]" not in out["sequence"]
+    elif task in ("squad", "squad_v2"):
+        context = example["context"]
+        assert {"answer", "start", "end", "score", "top_k", "no_answer_probability"} <= set(out)
+        if out["answer"]:
+            assert context[out["start"]:out["end"]] == out["answer"] and out["start"] <= out["end"]
+        for cand in out["top_k"]:
+            assert context[cand["start"]:cand["end"]] == cand["answer"]
+    elif task == "ner":
+        text = example
+        for span in out["spans"]:
+            assert text[span["start"]:span["end"]] == span["text"] and span["label"] in {"PER", "ORG", "LOC", "MISC"}
+    elif task == "srl":
+        for frame in out["frames"]:
+            assert {"predicate", "spans"} <= set(frame)
+            assert all(s["label"] != "V" for s in frame["spans"])
+        if isinstance(example, dict):
+            assert len(out["frames"]) == 1 and out["frames"][0]["predicate"]["index"] == example["predicate"]
+    elif task == "translation":
+        assert isinstance(out["text"], str)
+    else:
+        raise AssertionError(f"no contract for {task}")
+
+
+def test_list_and_single_inputs_agree(predictors):
+    p = predictors("sst2")
+    texts = ["short", "a much longer sentence about a film that goes on and on", "mid length text"]
+    batched = p(texts, batch_size=2)
+    for text, out in zip(texts, batched):
+        assert out["scores"] == pytest.approx(p(text)["scores"], abs=1e-5)
+
+
+def test_qa_long_context_uses_windows(predictors):
+    p = predictors("squad")
+    context = "filler words here. " * 400 + "The treasure is hidden in Lisbon."
+    out = p({"question": "Where is the treasure?", "context": context})
+    features = p.task.family.preprocess(p, [{"question": "q", "context": context}])
+    assert len(features) > 1  # several overlapping windows, none truncated away
+    assert context[out["start"]:out["end"]] == out["answer"]
+
+
+def test_ner_long_text_tags_every_word(predictors):
+    out = predictors("ner")("Paris " * 900)
+    assert len(out["words"]) == 900
+
+
+def test_srl_given_predicate_and_every_verb(predictors):
+    p = predictors("srl")
+    out = p({"text": "Mary sold the book to John.", "predicate": 1})
+    assert out["frames"][0]["predicate"]["text"] == "sold"
+    assert "frames" in p("Mary sold the book to John.")
+
+
+def test_fill_mask_keeps_the_users_casing(predictors):
+    out = predictors("fill-mask")("Paris is the [MASK] of France.")
+    assert out["sequence"].startswith("Paris is the ") and out["sequence"].endswith(" of France.")

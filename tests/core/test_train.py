@@ -1,0 +1,109 @@
+"""Training smoke tests on the tiny BERT: loss goes down, artifacts load back, resume, DDP."""
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import bertkit
+
+pytestmark = pytest.mark.filterwarnings("ignore:.*has no trained")
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def sentiment_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("user-data")
+    rows = [("a wonderful, moving film", "positive"), ("dull and far too long", "negative"),
+            ("brilliant acting and a great story", "positive"), ("a boring mess", "negative")] * 16
+    for name, part in (("train.csv", rows), ("dev.csv", rows[:8])):
+        with open(folder / name, "w", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["review", "sentiment"])
+            writer.writerows(part)
+    return folder
+
+
+def run_train(tiny_bert, files, output, **kw):
+    args = dict(model=str(tiny_bert), train_file=str(files / "train.csv"), validation_file=str(files / "dev.csv"),
+                columns={"text": "review", "label": "sentiment"}, output=str(output), batch_size=8, lr=3e-3,
+                progress=False, seed=1)
+    args.update(kw)
+    return bertkit.train("sst2", **args)
+
+
+def losses(result):
+    return [entry["loss"] for entry in result["log_history"] if "loss" in entry]
+
+
+def test_full_fine_tuning_learns_and_reloads(tiny_bert, sentiment_files, tmp_path):
+    result = run_train(tiny_bert, sentiment_files, tmp_path / "full", max_steps=24)
+    curve = losses(result)
+    assert curve[-1] < curve[0]
+    assert result["metrics"]["eval_accuracy"] == 1.0
+    out = tmp_path / "full"
+    assert (out / "model.safetensors").exists() and not list(out.glob("*.bin"))
+    meta = json.loads((out / "bertkit.json").read_text())
+    assert meta["task"] == "sst2" and meta["format"] == "full"
+    card = (out / "README.md").read_text()
+    assert "train.csv" in card and "sha256" in card and "eval_accuracy" in card and "--seed 1" in card
+    predictor = bertkit.load("sst2", str(out), cache=False)
+    assert predictor("a wonderful film")["label"] == "positive"
+    assert predictor.head_trained
+
+
+def test_lora_adapter_is_small_and_reloads(tiny_bert, sentiment_files, tmp_path):
+    from safetensors.torch import load_file
+
+    out = tmp_path / "lora"
+    run_train(tiny_bert, sentiment_files, out, max_steps=16, lora=True, lora_r=4, half=True, lr=1e-2)
+    adapter = out / "adapter.safetensors"
+    assert adapter.exists() and not (out / "model.safetensors").exists()
+    assert adapter.stat().st_size < (Path(tiny_bert) / "model.safetensors").stat().st_size / 4
+    state = load_file(str(adapter))
+    lora_b = [t for n, t in state.items() if "lora_B" in n]
+    assert lora_b and any(t.abs().sum() > 0 for t in lora_b)  # B starts at zero: non-zero means it trained
+    assert {"classifier.weight", "classifier.bias"} <= set(state) and all(t.dtype.is_floating_point for t in state.values())
+    assert {t.dtype for t in state.values()} == {__import__("torch").float16}
+    out_scores = bertkit.load("sst2", str(out), cache=False)("a boring mess")["scores"]
+    assert abs(sum(out_scores.values()) - 1) < 1e-4
+
+
+def test_interrupted_run_resumes_from_its_checkpoint(tiny_bert, sentiment_files, tmp_path):
+    out = tmp_path / "resume"
+    first = run_train(tiny_bert, sentiment_files, out, max_steps=4)
+    assert first["resumed_from"] is None and (out / "checkpoints" / "checkpoint-4").is_dir()
+    second = run_train(tiny_bert, sentiment_files, out, max_steps=8)
+    assert second["resumed_from"].endswith("checkpoint-4")
+    steps = [e["step"] for e in second["log_history"] if "loss" in e]
+    assert max(steps) == 8
+
+
+def test_bad_user_label_is_named(tiny_bert, sentiment_files, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("review,sentiment\ngood film,maybe\n")
+    with pytest.raises(bertkit.BertkitError, match="'maybe' is not one of"):
+        run_train(tiny_bert, sentiment_files, tmp_path / "x", train_file=str(bad), max_steps=1)
+
+
+def test_evaluation_only_task_refuses_training():
+    with pytest.raises(bertkit.BertkitError, match="no training data"):
+        bertkit.train("qnli")
+
+
+@pytest.mark.timeout(600)
+def test_ddp_two_processes_with_accelerate(tiny_bert, sentiment_files, tmp_path):
+    out = tmp_path / "ddp"
+    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS="1")
+    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", "2", "--cpu",
+           "-m", "bertkit", "train", "sst2", "--model", str(tiny_bert), "--train-file", str(sentiment_files / "train.csv"),
+           "--validation-file", str(sentiment_files / "dev.csv"), "--column", "text=review",
+           "--column", "label=sentiment", "--output", str(out), "--max-steps", "3", "--batch-size", "4", "--lora"]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=540, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (out / "adapter.safetensors").exists() and (out / "bertkit.json").exists()
+    state = json.loads((out / "checkpoints" / "checkpoint-3" / "trainer_state.json").read_text())
+    assert state["global_step"] == 3

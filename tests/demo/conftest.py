@@ -1,0 +1,53 @@
+"""Fixtures for the app's tests: the tiny model as a string, no default heads, a launched app."""
+import socket
+import warnings
+
+import pytest
+
+SERVER_TIMEOUT = 60  # seconds for any single server test (pytest-timeout)
+
+
+@pytest.fixture(scope="session")
+def tiny(tiny_bert) -> str:
+    return str(tiny_bert)
+
+
+@pytest.fixture
+def no_default_heads(tmp_path, monkeypatch):
+    """The default model as it is before its heads are trained: every task raises MissingHeadError."""
+    import bertkit.api
+    import bertkit.models
+
+    monkeypatch.setattr(bertkit.models, "HEADS_DIR", tmp_path / "no-heads")
+    monkeypatch.setattr(bertkit.api, "_CACHE", {})
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url(tiny, tmp_path_factory):
+    """The whole app on 127.0.0.1 and a free port, every tab starting on the tiny model."""
+    import os
+
+    os.environ["GRADIO_EXAMPLES_CACHE"] = str(tmp_path_factory.mktemp("examples-cache"))
+    results = tmp_path_factory.mktemp("results")
+    (results / "run.json").write_text('{"model": "tiny", "tasks": {"sst2": {"scores": {"accuracy": 0.5}}}}')
+    from demo.app import build_demo, launch_options
+
+    warnings.filterwarnings("ignore", message=".*no trained.*head")
+    demo = build_demo(model=tiny, models=["default", tiny], results_dir=str(results), finetune_max_steps=20)
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options())
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+@pytest.fixture(scope="session")
+def client(app_url):
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)
