@@ -103,7 +103,9 @@ class Run:
 
         source = resolve(r.model)
         tokenizer = load_tokenizer(source.path)
-        model, _ = task.family.build_model(task, source.path, r.allow_pickle)
+        model, head_missing = task.family.build_model(task, source.path, r.allow_pickle)
+        if head_missing:
+            task.family.init_head(model, train_rows)
         lora = None
         if r.lora:
             from .lora import add_lora

@@ -14,8 +14,8 @@ from . import (attention, classify, explain, fill_mask, finetune, leaderboard, m
 from .common import DemoConfig
 
 TABS = [  # (title, module): each module's build(config) fills its tab
-    ("Fill-mask", fill_mask), ("Classify", classify), ("Sentence pair", pair), ("Question answering", qa),
-    ("Entities", ner), ("Semantic roles", srl), ("Translation", translation), ("Tokenizer", tokenizer),
+    ("Fill-mask", fill_mask), ("Classify", classify), ("Pairs", pair), ("QA", qa),
+    ("Entities", ner), ("Semantic roles", srl), ("Translate", translation), ("Tokenizer", tokenizer),
     ("Attention", attention), ("Explain", explain), ("Fine-tune", finetune), ("Leaderboard", leaderboard),
     ("Model", model),
 ]

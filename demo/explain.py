@@ -1,6 +1,6 @@
 """Explain tab: which words pushed a classifier towards its answer. Token saliency by
 gradient × input or integrated gradients (Sundararajan et al., 2017) on the word embeddings,
-summed per word and shown as a highlighted sentence (red pushes towards the label, blue away)."""
+summed per word and shown as a highlighted sentence (red pushes towards the label, purple away)."""
 from __future__ import annotations
 
 import gradio as gr
@@ -106,7 +106,7 @@ def explain(text: str, text_pair: str = "", task: str = "sst2", method: str = ME
     result = saliency(predictor, text, pair, method, int(steps))
     words = word_scores(result)
     texts = [text, pair] if pair else [text]
-    table = [[texts[s][a:b], round(score, 5)] for s, a, b, score in words]
+    table = [[texts[s][a:b], float(f"{score:.4g}")] for s, a, b, score in words]
     label = prediction["scores"] if "scores" in prediction else f"similarity {prediction['score']:.2f} / 5"
     return highlighted(texts, words), label, table, head_note(predictor), result
 
@@ -126,7 +126,7 @@ def build(config: DemoConfig) -> None:
             steps = gr.Slider(8, 128, value=32, step=8, label="Integrated-gradients steps")
             model = model_selector(config)
     button = gr.Button("Explain", variant="primary")
-    saliency_view = gr.HighlightedText(label="Saliency (red: towards the label, blue: against)", show_legend=True)
+    saliency_view = gr.HighlightedText(label="Saliency (red: towards the label, purple: against)", show_legend=True)
     label = gr.Label(label="Prediction")
     note = gr.Markdown()
     table = gr.Dataframe(headers=["word", "attribution"], label="Per word")

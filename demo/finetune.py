@@ -263,6 +263,6 @@ def build(config: DemoConfig) -> None:
     task.change(expected_format, task, fmt, api_name="finetune_format")
     training = start.click(train, [file, task, model, max_steps, batch_size, learning_rate],
                            [status, plot, archive, folder], api_name="finetune", concurrency_limit=1,
-                           concurrency_id="finetune")
+                           concurrency_id="finetune", show_progress_on=[status])  # the loss plot stays visible
     cancel.click(finetune_cancel, None, status, cancels=[training], api_name="finetune_cancel", queue=False)
     try_button.click(finetune_try, [try_text, try_pair, folder, task], [try_label, try_raw], api_name="finetune_try")

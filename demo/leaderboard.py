@@ -98,13 +98,14 @@ def leaderboard(results_dir: str = "results"):
 
 
 def build(config: DemoConfig) -> None:
-    gr.Markdown("Scores measured by the evaluation suite (`python -m evaluation`), beside the published "
-                "references, read from its results folder.")
-    with gr.Row():
-        folder = gr.Textbox(value=config.results_dir, label="Results folder", scale=4)
-        refresh = gr.Button("Refresh", scale=1)
+    def refresh_leaderboard():  # the folder is fixed by the server: the page cannot browse other folders
+        return leaderboard(config.results_dir)
+
+    gr.Markdown(f"Scores measured by the evaluation suite (`python -m evaluation`), beside the published "
+                f"references, read from `{config.results_dir}`.")
+    refresh = gr.Button("Refresh")
     text, rows, plots = leaderboard(config.results_dir)
     tables = gr.Markdown(text, elem_id="leaderboard_tables")
     table = gr.Dataframe(rows, headers=COLUMNS, label="Every score in the results files")
     gallery = gr.Gallery(plots, label="Plots", columns=2, height="auto")
-    refresh.click(leaderboard, folder, [tables, table, gallery], api_name="leaderboard")
+    refresh.click(refresh_leaderboard, None, [tables, table, gallery], api_name="leaderboard")

@@ -10,8 +10,8 @@ import gradio as gr
 from .common import DemoConfig, model_name, model_selector
 
 # tab kinds -> tab titles (as in demo/app.py)
-TABS = {"fill-mask": "Fill-mask", "single": "Classify", "pair": "Sentence pair", "qa": "Question answering",
-        "ner": "Entities", "srl": "Semantic roles", "translation": "Translation"}
+TABS = {"fill-mask": "Fill-mask", "single": "Classify", "pair": "Pairs", "qa": "QA",
+        "ner": "Entities", "srl": "Semantic roles", "translation": "Translate"}
 
 
 def tab_of(task) -> str:
@@ -41,12 +41,30 @@ def head_status(task_name: str, model: str) -> tuple[str, str]:
     if meta.get("task") not in (None, task_name):
         return f"trained for {meta['task']}, not {task_name}", ""
     if not meta:
-        return f"{source.kind} folder (head trained if the checkpoint has one)", ""
+        return checkpoint_head(source.path, task_name), ""
     from bertkit import get_task
 
     metric = get_task(task_name).primary_metric
     score = meta.get("metrics", {}).get(f"eval_{metric}")
     return f"trained ({meta.get('format', 'full')})", (f"{metric} {score:.4f}" if isinstance(score, float) else "")
+
+
+def checkpoint_head(folder, task_name: str) -> str:
+    """Whether a plain checkpoint holds this task's head, from the safetensors headers only."""
+    from safetensors import safe_open
+
+    from bertkit import get_task
+
+    heads = get_task(task_name).family.head_modules
+    keys = []
+    for file in sorted(folder.glob("*.safetensors")):
+        with safe_open(str(file), "pt") as f:
+            keys += list(f.keys())
+    if not keys:
+        return "checkpoint without safetensors weights"
+    if any(h in k for k in keys for h in heads):
+        return "head in the checkpoint"
+    return "no head in the checkpoint: random until fine-tuned"
 
 
 def tabs_table(model: str) -> list[list]:
@@ -76,7 +94,7 @@ def card(task_name: str, model: str) -> tuple[str, dict]:
     readme = source.path / "README.md"
     text = readme.read_text() if readme.exists() else f"No model card (README.md) in `{source.path}`."
     files = {f.name: f.stat().st_size for f in sorted(source.path.iterdir()) if f.is_file()}
-    return text, {"model": source.name, "kind": source.kind, "task": task_name, "path": str(source.path),
+    return text, {"model": source.name, "kind": source.kind, "task": task_name, "folder": str(source.path),
                   "bertkit.json": source.meta, "files": files}
 
 

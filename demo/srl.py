@@ -56,7 +56,9 @@ def role_color(label: str) -> str:
 
 def frame_html(text: str, frame: dict) -> str:
     p = frame["predicate"]
-    marks = sorted([(s["start"], s["end"], s["label"]) for s in frame["spans"]] + [(p["start"], p["end"], "V")])
+    arguments = [(s["start"], s["end"], s["label"]) for s in frame["spans"]
+                 if s["end"] <= p["start"] or s["start"] >= p["end"]]  # the predicate is always V
+    marks = sorted(arguments + [(p["start"], p["end"], "V")])
     out, pos = [], 0
     for start, end, label in marks:
         if start < pos:  # overlapping spans cannot be drawn inline: keep the first
@@ -72,10 +74,18 @@ def frame_html(text: str, frame: dict) -> str:
             f'(word {p["index"]}): {"".join(out)}</div>')
 
 
+def legend_html(labels) -> str:
+    chips = "".join(f'<span style="background:{role_color(x)};color:#111;padding:1px 6px;border-radius:4px;'
+                    f'margin-right:4px">{html.escape(x)}</span>' for x in labels)
+    return f'<div class="srl-legend" style="margin-bottom:6px">{chips}</div>'
+
+
 def frames_html(text: str, result: dict) -> str:
     if not result["frames"]:
         return "<p>No frames.</p>"
-    return "".join(frame_html(text, f) for f in result["frames"])
+    labels = sorted({s["label"] for f in result["frames"] for s in f["spans"]} | {"V"},
+                    key=lambda x: (not x.startswith("ARG") or x.startswith("ARGM"), x))
+    return legend_html(labels) + "".join(frame_html(text, f) for f in result["frames"])
 
 
 def role_table(result: dict) -> list[list]:

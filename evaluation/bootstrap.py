@@ -64,5 +64,6 @@ def paired_test(kind: str, columns: list[str], rows_a: np.ndarray, rows_b: np.nd
     for m, parts in deltas.items():
         d = np.concatenate(parts)
         d = d[~np.isnan(d)]
-        out[m] = {"p_value": float((np.sum(d <= 0) + 1) / (len(d) + 1)), "delta_ci": interval(d)}
+        p_value = float((np.sum(d <= 0) + 1) / (len(d) + 1)) if len(d) else None  # None: undefined throughout
+        out[m] = {"p_value": p_value, "delta_ci": interval(d)}
     return out

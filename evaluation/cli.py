@@ -27,7 +27,7 @@ def cmd_run(args) -> int:
     if run_file.path.exists():
         print(f"results: {run_file.path}")
     else:
-        print(f"nothing new scored: every task was reused from, or skipped in, {args.output}")
+        print(f"nothing new: every task was already scored in {args.output} (no results file written)")
     return 0
 
 

@@ -180,10 +180,10 @@ def srl_tables(rows) -> list[Table]:
         cells = row.cells()
         overall.append([row.label, e["split"]] + [cell(cells, [f"srl/{m}"]) for m in ("precision", "recall", "f1")])
         roles = sorted({k[:-3] for k in e["scores"] if k.endswith("_f1")},
-                       key=lambda r: -e.get("counts", {}).get(f"{r}_number", 0))
+                       key=lambda r: (-e.get("counts", {}).get(f"{r}_number", 0), r))
         for role in roles:
             per_role.append([row.label, role] + [cell(cells, [f"srl/{role}_{m}"]) for m in ("precision", "recall", "f1")]
-                            + [str(e.get("counts", {}).get(f"{role}_number", DASH))])
+                            + [str(int(e.get("counts", {}).get(f"{role}_number", 0)))])
     note = ["Universal PropBank English-EWT, span P/R/F1 (predicate excluded). No published reference for this data."]
     return [Table("SRL", ["Model", "Split", "P", "R", "F1"], overall, note),
             Table("SRL per role", ["Model", "Role", "P", "R", "F1", "Gold spans"], per_role)]

@@ -24,7 +24,10 @@ class Table:
 
 
 def number(value, digits: int = 1) -> str:
-    return DASH if value is None else f"{value:.{digits}f}"
+    """A value to print: DASH when absent, 'n/a' when undefined (NaN, e.g. Pearson of a constant)."""
+    if value is None:
+        return DASH
+    return "n/a" if value != value else f"{value:.{digits}f}"
 
 
 def to_text(t: Table) -> str:

@@ -6,7 +6,7 @@ module -> bootstrap intervals from per-example statistics -> save the results fi
 
 A task already scored in the output folder for the same weights, task version, split, data
 files, limit and seed is not run again: its entry (pointing at its predictions) is copied into
-this run, marked `reused_from`; a run with nothing new to score writes no file.
+this run, marked `reused_from`; a run in which every task was reused writes no file.
 A task the model cannot do (the default model without a trained head, a folder trained for
 another task, missing data) is recorded as skipped, with the reason, and the run goes on.
 """
@@ -42,13 +42,14 @@ def skipped(reason: str, **extra) -> dict:
 
 def run(model: str = "default", tasks: str = "all", data_dir=None, split: str | None = None,
         limit: int | None = None, batch_size: int | None = None, output="results", seed: int = 0,
-        progress: bool = True, log=sys.stderr) -> RunFile:
-    """Score `model` on `tasks` (names or groups, comma-separated); returns the run (saved when
-    anything new was scored: `run.path` exists then)."""
+        progress: bool = True, log=None) -> RunFile:
+    """Score `model` on `tasks` (names or groups, comma-separated); returns the run. Its file is
+    written unless every task was reused from an earlier run (then `run.path` does not exist)."""
     from bertkit.data_dir import data_dir as default_data_dir
     from bertkit.models import resolve
 
     names = expand_tasks(tasks)
+    log = log or sys.stderr
     _quiet_transformers()
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     base = resolve(model)  # fails early, naming the problem, for a bad --model
@@ -63,7 +64,7 @@ def run(model: str = "default", tasks: str = "all", data_dir=None, split: str | 
         entry = score_task(name, model, run_file, data_dir, split, limit, batch_size, seed, progress)
         run_file.add(name, entry)
         print(f"    {describe(entry)}", file=log, flush=True)
-        if entry["status"] == "scored" and not entry.get("reused_from"):
+        if not entry.get("reused_from"):  # saved after every new score or skip: a killed run keeps them
             new += 1
             run_file.save()
     if new:
@@ -116,7 +117,10 @@ def measure(task, model, split, data, weights, key, run_file, batch_size, seed, 
     import bertkit
 
     started = time.perf_counter()
-    ds = task.load(split, data["dir"])
+    try:
+        ds = task.load(split, data["dir"])
+    except DataError as e:
+        return skipped(f"data: {e}", split=split)
     if task.name != "fill-mask":  # fill-mask limits text blocks, not lines (evaluation/fillmask.py)
         ds = ds.select(limited_indices(len(ds), data["limit"]))
     torch.manual_seed(seed)  # a head that is not trained yet is initialised the same way every run
@@ -175,7 +179,7 @@ def describe(entry: dict) -> str:
         return f"skipped: {entry['reason'][:160]}"
     primary = entry["primary_metric"]
     value = entry["scores"].get(primary, {}).get("value")
-    value = "undefined" if value is None else f"{value:.4g}"
+    value = "undefined" if value is None or value != value else f"{value:.4g}"
     reused = f", reused from {entry['reused_from']}" if entry.get("reused_from") else ""
     return (f"{primary} = {value} on {entry['n_examples']} examples ({entry['split']}), "
             f"{entry['examples_per_s'] or 0:.1f} ex/s, {entry['wall_s']:.1f} s{reused}")

@@ -54,6 +54,9 @@ class Family:
         missing = [k for k in info.get("missing_keys", []) if any(h in k for h in self.head_modules)]
         return model, bool(missing)
 
+    def init_head(self, model, train_rows) -> None:
+        """Optional: set a new head's starting point from the training data."""
+
     # ---- serving -------------------------------------------------------------------------------
     def check_input(self, task, item):
         raise NotImplementedError

@@ -14,7 +14,7 @@ from .base import Family, check_length, clean_text, load_metric
 
 class SequenceClassification(Family):
     auto_class = "AutoModelForSequenceClassification"
-    head_modules = ("classifier",)
+    head_modules = ("classifier", "pooler")  # BERT's [CLS] pooler is part of the task head
     lora_task_type = "SEQ_CLS"
 
     def __init__(self, pair: bool = False, regression: bool = False, score_range=(0.0, 5.0)):
@@ -26,6 +26,16 @@ class SequenceClassification(Family):
         return {"num_labels": len(task.labels), "id2label": dict(enumerate(task.labels)),
                 "label2id": {label: i for i, label in enumerate(task.labels)},
                 "problem_type": "single_label_classification"}
+
+    def init_head(self, model, train_rows):
+        """Regression starts at the mean target: otherwise the first epoch is spent moving the bias."""
+        if self.regression and hasattr(model, "classifier"):
+            import torch
+
+            labels = [float(x) for x in train_rows["label"] if not _unlabelled(x)]
+            last = [m for m in model.classifier.modules() if isinstance(m, torch.nn.Linear)][-1]
+            with torch.no_grad():
+                last.bias.fill_(sum(labels) / max(len(labels), 1))
 
     def check_input(self, task, item):
         if not self.pair:

@@ -1,0 +1,73 @@
+"""The Fine-tune tab: a LoRA head trained on an uploaded file with live loss points, loadable by
+`bertkit.load` after unzipping, usable in place, and cancellable."""
+import zipfile
+from types import SimpleNamespace
+
+import gradio as gr
+import pytest
+
+pytestmark = [pytest.mark.filterwarnings("ignore:.*has no trained"), pytest.mark.timeout(120)]
+
+
+class NoProgress:
+    def __call__(self, *args, **kwargs):
+        pass
+
+
+def run_to_end(generator):
+    updates = list(generator)
+    assert updates, "the training generator yielded nothing"
+    return updates
+
+
+def test_finetune_trains_a_loadable_lora_head(tiny, tmp_path):
+    import bertkit
+    from demo.finetune import EXAMPLE_FILE, finetune, finetune_try
+
+    updates = run_to_end(finetune(str(EXAMPLE_FILE), "sst2", tiny, 6, 8, 5e-3, None, NoProgress()))
+    status, losses, archive, folder = updates[-1]
+    assert "**Done**" in status and "accuracy" in status
+    assert list(losses.columns) == ["step", "value", "series"] and len(losses) >= 1
+    assert losses["step"].is_monotonic_increasing and (losses["value"] > 0).all()
+    with zipfile.ZipFile(archive) as z:
+        names = z.namelist()
+        z.extractall(tmp_path)
+    assert "bertkit-sst2-lora/adapter.safetensors" in names and "bertkit-sst2-lora/bertkit.json" in names
+    assert not any("checkpoints" in n for n in names)
+    predictor = bertkit.load("sst2", str(tmp_path / "bertkit-sst2-lora"))
+    assert predictor.head_trained and set(predictor("a fine film")["scores"]) == {"negative", "positive"}
+    scores, raw = finetune_try("a fine film", "", folder, "sst2")
+    assert set(scores) == {"negative", "positive"} and raw["label"] in scores
+
+
+def test_finetune_rejects_bad_uploads(tiny, tmp_path):
+    from demo.finetune import finetune
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("review,stars\ngood,5\n")
+    cases = [(None, "upload a CSV or JSONL file"), (str(bad), "missing column 'text'")]
+    for file, message in cases:
+        with pytest.raises(gr.Error) as info:
+            next(finetune(file, "sst2", tiny, 5, 8, 5e-4, None, NoProgress()))
+        assert message in info.value.message
+    few = tmp_path / "few.csv"
+    few.write_text("text,label\ngood,positive\nbad,negative\n")
+    with pytest.raises(gr.Error, match="needs at least 4"):
+        next(finetune(str(few), "sst2", tiny, 5, 8, 5e-4, None, NoProgress()))
+    with pytest.raises(gr.Error, match="between 1 and 200"):
+        next(finetune(str(few), "sst2", tiny, 500, 8, 5e-4, None, NoProgress()))
+    with pytest.raises(gr.Error, match="not a classification task"):
+        next(finetune(str(few), "squad", tiny, 5, 8, 5e-4, None, NoProgress()))
+
+
+def test_finetune_cancel_stops_the_run(tiny):
+    from demo.finetune import EXAMPLE_FILE, finetune, finetune_cancel
+
+    session = SimpleNamespace(session_hash="cancel-test")
+    generator = finetune(str(EXAMPLE_FILE), "sst2", tiny, 200, 8, 5e-4, session, NoProgress())
+    first_status = next(generator)[0]
+    assert "Loading the model" in first_status
+    assert finetune_cancel(session) == "Cancelled."
+    status = list(generator)[-1][0]
+    assert "cancelled early" in status
+    assert finetune_cancel(session) == "Nothing is training in this session."
