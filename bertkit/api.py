@@ -42,6 +42,10 @@ def _build(task, model, allow_pickle):
     source = resolve(model, task.name)
     if source.meta.get("task") not in (None, task.name):
         raise ModelError(f"{source.path} was trained for {source.meta['task']!r}, not {task.name!r}")
+    if source.meta.get("labels") and tuple(source.meta["labels"]) != task.labels:
+        import dataclasses
+
+        task = dataclasses.replace(task, labels=tuple(source.meta["labels"]))  # trained on the user's labels
     if source.is_adapter:
         from safetensors.torch import load_file
 
@@ -52,7 +56,8 @@ def _build(task, model, allow_pickle):
         adapter = source.path / "adapter.safetensors"
         if not adapter.exists():
             raise ModelError(f"{source.path} says it is a LoRA adapter but has no adapter.safetensors")
-        net = apply_adapter(net, source.meta["lora"], load_file(str(adapter)))
+        share_base_weights(net, str(base))
+        net = apply_adapter(net, source.meta["lora"], load_file(str(adapter)), merge=False)
         head_missing = False
         tokenizer_path = source.path if (source.path / "tokenizer.json").exists() else base
     else:
@@ -66,8 +71,46 @@ def _build(task, model, allow_pickle):
         warnings.warn(f"{source.name!r} has no trained {task.name} head: its predictions are from a randomly "
                       f"initialised head. Fine-tune it first: python -m bertkit train {task.name} --model {source.name}",
                       stacklevel=3)
+    release_freed_memory()  # the transient full copy of a shared base goes back to the OS
     return Predictor(task, net, load_tokenizer(tokenizer_path), source, head_trained=not head_missing)
+
+
+def release_freed_memory() -> None:
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 def clear_cache() -> None:
     _CACHE.clear()
+    _SHARED.clear()
+
+
+# Frozen encoder weights shared by every adapter on the same base: per-task memory is LoRA + head.
+_SHARED: dict[str, dict] = {}
+_PREFIXES = ("bert.", "encoder.", "decoder.bert.")
+
+
+def share_base_weights(model, base_key: str) -> None:
+    """Point the base weights of `model` at one shared copy per base model (before LoRA is added)."""
+    import torch
+
+    shared = _SHARED.setdefault(base_key, {})
+    for module_name, module in model.named_modules():
+        for param_name, param in list(module.named_parameters(recurse=False)):
+            full = f"{module_name}.{param_name}" if module_name else param_name
+            prefix = next((p for p in _PREFIXES if full.startswith(p)), None)
+            if prefix is None or "crossattention" in full or "pooler" in full:
+                continue
+            key = full[len(prefix):]
+            if key not in shared:
+                shared[key] = param
+            elif shared[key].shape == param.shape and torch.equal(shared[key].data, param.data):
+                setattr(module, param_name, shared[key])
+    if hasattr(model, "tie_weights"):
+        model.tie_weights()

@@ -111,7 +111,7 @@ def resolve(model: str | os.PathLike = DEFAULT, task: str | None = None) -> Mode
         if not any((path / f).exists() for f in ("config.json", BERTKIT_FILE)):
             raise ModelError(f"{path} is not a model folder: it has no config.json (save_pretrained) or {BERTKIT_FILE}")
         return ModelSource(name, path, "local", _read_meta(path))
-    looks_like_path = name.startswith((".", "/", "~")) or os.sep in name.strip("/").replace("/", os.sep, 1)[1:]
+    looks_like_path = name.startswith((".", "/", "~")) or name.count("/") > 1 or "\\" in name
     if path.exists() or looks_like_path or not _HUB_ID.match(name):
         raise ModelError(f"no model folder at {name!r} (and it is not a hub id like 'bert-base-uncased')")
     folder = _download(name)

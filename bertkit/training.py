@@ -48,15 +48,19 @@ class Recipe:
     progress: bool = True
 
 
-def train(task, **kwargs) -> dict:
-    """Fine-tune `task`; returns {"output", "metrics", "train_seconds"}. kwargs: see `Recipe`."""
+def train(task, callbacks=None, **kwargs) -> dict:
+    """Fine-tune `task`; returns {"output", "metrics", "train_seconds", "resumed_from", "log_history"}.
+
+    kwargs: see `Recipe`. `callbacks`: extra `transformers.TrainerCallback`s (progress, cancelling).
+    """
     recipe = Recipe(task=get_task(task).name, **kwargs)
-    return Run(recipe).run()
+    return Run(recipe, callbacks).run()
 
 
 class Run:
-    def __init__(self, recipe: Recipe):
+    def __init__(self, recipe: Recipe, callbacks=None):
         self.recipe = r = recipe
+        self.callbacks = list(callbacks or [])
         self.task = task = get_task(r.task)
         d = task.train_defaults
         r.epochs = r.epochs if r.epochs is not None else d.get("epochs", 3)
@@ -94,6 +98,8 @@ class Run:
         r, task = self.recipe, self.task
         set_seed(r.seed)
         torch.set_num_threads(max(1, torch.get_num_threads()))
+        if r.train_file:
+            self.task = task = with_user_labels(task, r.train_file, r.columns)
         train_rows = self.load_split("train", r.train_file)
         eval_rows = self.load_split(task.tune_split, r.validation_file)
         if r.train_limit:
@@ -130,7 +136,8 @@ class Run:
             dataloader_num_workers=0, **schedule)
         trainer = EvaluatingTrainer(
             model=model, args=args, train_dataset=features, eval_dataset=eval_rows,
-            data_collator=task.family.collator(task, tokenizer), processing_class=tokenizer)
+            data_collator=task.family.collator(task, tokenizer), processing_class=tokenizer,
+            callbacks=self.callbacks or None)
         trainer.bertkit_task = task
         from transformers.trainer_utils import get_last_checkpoint
 
@@ -214,6 +221,26 @@ def required_columns(task) -> list[str]:
     if isinstance(family, Translation):
         return ["source", "target"]
     return ["text"]
+
+
+def with_user_labels(task, train_file, columns):
+    """The task with the label set of the user's file when it is not the task's own (e.g. 3 classes)."""
+    import dataclasses
+
+    from .data.user import read_user_file
+    from .families.classification import SequenceClassification
+
+    family = task.family
+    if not isinstance(family, SequenceClassification) or family.regression:
+        return task
+    labels = read_user_file(train_file, columns or None, required_columns(task))["label"]
+    names = sorted({str(x) for x in labels})
+    known = set(task.labels) | {str(i) for i in range(len(task.labels))}
+    if set(names) <= known:
+        return task
+    if len(names) < 2:
+        raise BertkitError(f"{train_file}: the label column has only {names}; a classifier needs at least two labels")
+    return dataclasses.replace(task, labels=tuple(names))
 
 
 def to_task_schema(task, ds):

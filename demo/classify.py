@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from .common import (DemoConfig, check_text, examples, get_predictor, head_note, model_selector, run_batch,
-                     task_choices, tasks_of, user_errors)
+                     task_dropdown, tasks_of, user_errors)
 
 
 @user_errors
@@ -29,7 +29,7 @@ def build(config: DemoConfig) -> None:
         with gr.Column(scale=4):
             text = gr.Textbox(label="Sentence", value=tasks[0].examples[0], lines=2, elem_id="classify_text")
         with gr.Column(scale=2):
-            task = gr.Dropdown(task_choices(tasks), value=tasks[0].name, label="Task")
+            task = task_dropdown(tasks)
             model = model_selector(config)
     button = gr.Button("Classify", variant="primary", elem_id="classify_run")
     label = gr.Label(label="Prediction", elem_id="classify_label")

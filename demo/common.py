@@ -178,8 +178,10 @@ def tasks_of(kind: str) -> list:
     raise KeyError(f"unknown kind {kind!r}; valid: single, pair, qa")
 
 
-def task_choices(tasks) -> list[tuple[str, str]]:
-    return [(f"{t.name} · {t.description}", t.name) for t in tasks]
+def task_dropdown(tasks, label: str = "Task") -> gr.Dropdown:
+    """A task picker whose info line says what each task is."""
+    info = " · ".join(f"{t.name}: {t.description}" for t in tasks)
+    return gr.Dropdown([t.name for t in tasks], value=tasks[0].name, label=label, info=info)
 
 
 def piece_text(token: str) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .common import DemoConfig, check_text, examples, get_predictor, head_note, model_selector, task_choices, tasks_of, user_errors
+from .common import (DemoConfig, check_text, examples, get_predictor, head_note, model_selector, task_dropdown,
+                     tasks_of, user_errors)
 
 METHODS = ("gradient × input", "integrated gradients")
 IG_BATCH = 16  # interpolation steps per forward pass
@@ -65,7 +66,8 @@ def saliency(predictor, text: str, text_pair: str | None = None, method: str = M
 def word_scores(result: dict) -> list[tuple[int, int, int, float]]:
     """(segment, char start, char end, summed score) per word, in reading order."""
     words: dict[tuple[int, int], list] = {}
-    for seq, word, (a, b), score in zip(result["sequence_ids"], result["word_ids"], result["offsets"], result["scores"]):
+    rows = zip(result["sequence_ids"], result["word_ids"], result["offsets"], result["scores"])
+    for seq, word, (a, b), score in rows:
         if seq is None or word is None:
             continue
         entry = words.setdefault((seq, word), [seq, a, b, 0.0])
@@ -121,7 +123,7 @@ def build(config: DemoConfig) -> None:
             text = gr.Textbox(label="Text", value=tasks[0].examples[2], lines=2)
             text_pair = gr.Textbox(label="Second sentence (pair tasks)")
         with gr.Column(scale=2):
-            task = gr.Dropdown(task_choices(tasks), value=tasks[0].name, label="Task")
+            task = task_dropdown(tasks)
             method = gr.Radio(list(METHODS), value=METHODS[0], label="Method")
             steps = gr.Slider(8, 128, value=32, step=8, label="Integrated-gradients steps")
             model = model_selector(config)

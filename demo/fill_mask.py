@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .common import DemoConfig, check_text, examples, get_predictor, head_note, model_selector, piece_text, run_batch, user_errors
+from .common import (DemoConfig, check_text, examples, get_predictor, head_note, model_selector, piece_text, run_batch,
+                     user_errors)
 
 TASK = "fill-mask"
 MASK = "[MASK]"

@@ -40,28 +40,21 @@ _RUNS: dict[str, TrainingRun] = {}  # Trainer output_dir -> run
 _RUNS_LOCK = threading.Lock()
 
 
-def _install_callback() -> None:
-    """Add our callback to every Trainer once; it ignores runs it does not know."""
-    import transformers.trainer as trainer_module
+def progress_callback(run: "TrainingRun"):
+    """A Trainer callback that reports steps and losses to the page and stops on Cancel."""
     from transformers import TrainerCallback
-
-    if any(getattr(c, "__name__", "") == "DemoTrainingCallback" for c in trainer_module.DEFAULT_CALLBACKS):
-        return
 
     class DemoTrainingCallback(TrainerCallback):
         def on_step_end(self, args, state, control, **kwargs):
-            run = _RUNS.get(args.output_dir)
-            if run:
-                run.events.put(("step", state.global_step, state.max_steps, None))
-                if run.cancelled.is_set():
-                    control.should_training_stop = True
+            run.events.put(("step", state.global_step, state.max_steps, None))
+            if run.cancelled.is_set():
+                control.should_training_stop = True
 
         def on_log(self, args, state, control, logs=None, **kwargs):
-            run = _RUNS.get(args.output_dir)
-            if run and logs:
+            if logs:
                 run.events.put(("log", state.global_step, state.max_steps, dict(logs)))
 
-    trainer_module.DEFAULT_CALLBACKS.append(DemoTrainingCallback)
+    return DemoTrainingCallback()
 
 
 # ---- data ----------------------------------------------------------------------------------------
@@ -144,14 +137,13 @@ def finetune(file, task: str = "sst2", model: str = "default", max_steps: int = 
     work = Path(tempfile.mkdtemp(prefix="bertkit-finetune-"))
     data = prepare_files(path, task, work, max_rows)
     out = work / f"bertkit-{task}-lora"
-    _install_callback()
     run = TrainingRun(session=getattr(request, "session_hash", None) or "")
     with _RUNS_LOCK:
         _RUNS[str(out / "checkpoints")] = run
 
     def work_thread():
         try:
-            result = bertkit.train(task, model=model_name(model), train_file=data["train"],
+            result = bertkit.train(task, callbacks=[progress_callback(run)], model=model_name(model), train_file=data["train"],
                                    validation_file=data["validation"], lora=True, max_steps=int(max_steps),
                                    batch_size=int(batch_size), lr=float(learning_rate), output=str(out),
                                    progress=False)

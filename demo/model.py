@@ -2,7 +2,6 @@
 provenance, and copy-paste snippets for the CLI, Python and gradio_client."""
 from __future__ import annotations
 
-import json
 import shlex
 
 import gradio as gr
@@ -157,7 +156,8 @@ def model_info(task: str = "sst2", model: str = "default", request: gr.Request =
         raise gr.Error(str(e)) from None
     model = model_name(model)
     text, provenance = card(task_obj.name, model)
-    url = str(request.base_url) if request is not None and getattr(request, "base_url", None) else "http://127.0.0.1:7860/"
+    base_url = getattr(request, "base_url", None)
+    url = str(base_url) if base_url else "http://127.0.0.1:7860/"
     return (tabs_table(model), text, provenance, cli_snippet(task_obj, model), python_snippet(task_obj, model),
             client_snippet(task_obj, model, url))
 

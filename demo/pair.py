@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from .common import (DemoConfig, check_text, examples, get_predictor, head_note, model_selector, run_batch,
-                     task_choices, tasks_of, user_errors)
+                     task_dropdown, tasks_of, user_errors)
 
 
 @user_errors
@@ -40,7 +40,7 @@ def build(config: DemoConfig) -> None:
             text = gr.Textbox(label="First sentence", value=first["text"], lines=2)
             text_pair = gr.Textbox(label="Second sentence", value=first["text_pair"], lines=2)
         with gr.Column(scale=2):
-            task = gr.Dropdown(task_choices(tasks), value=tasks[0].name, label="Task")
+            task = task_dropdown(tasks)
             model = model_selector(config)
     button = gr.Button("Compare", variant="primary")
     label = gr.Label(label="Prediction")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .common import DemoConfig, check_text, examples, get_predictor, head_note, model_selector, task_choices, tasks_of, user_errors
+from .common import (DemoConfig, check_text, examples, get_predictor, head_note, model_selector, task_dropdown,
+                     tasks_of, user_errors)
 
 
 @user_errors
@@ -52,7 +53,7 @@ def build(config: DemoConfig) -> None:
             question = gr.Textbox(label="Question", value=first["question"], elem_id="qa_question")
             context = gr.Textbox(label="Context", value=first["context"], lines=5, elem_id="qa_context")
         with gr.Column(scale=2):
-            task = gr.Dropdown(task_choices(tasks), value=tasks[0].name, label="Task")
+            task = task_dropdown(tasks)
             top_k = gr.Slider(1, 20, value=5, step=1, label="Candidate spans")
             threshold = gr.Slider(0.0, 1.0, value=0.5, step=0.05, label="No-answer threshold",
                                   info="squad_v2: abstain when p(no answer) is above this")

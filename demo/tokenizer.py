@@ -31,9 +31,10 @@ def tokenize(text: str, text_pair: str = "", model: str = "default"):
     chips = []
     for token, kind in zip(tokens, kinds):
         chips += [(token, kind), (" ", None)]
+    columns = zip(tokens, enc["input_ids"], kinds, enc["token_type_ids"], enc["attention_mask"], enc["offset_mapping"],
+                  word_ids)
     table = [[i, t, n, k, s, m, f"{a}–{b}" if k != "special" else "", w if w is not None else ""]
-             for i, (t, n, k, s, m, (a, b), w) in enumerate(zip(tokens, enc["input_ids"], kinds, enc["token_type_ids"],
-                                                                 enc["attention_mask"], enc["offset_mapping"], word_ids))]
+             for i, (t, n, k, s, m, (a, b), w) in enumerate(columns)]
     n_words = len({(s, w) for s, w in zip(enc.sequence_ids(), word_ids) if w is not None})
     summary = (f"**{len(tokens)} tokens** for {n_words} words · {kinds.count('##continuation')} `##` continuations · "
                f"{kinds.count('special')} special tokens · {tokens.count(tok.unk_token)} `{tok.unk_token}` · "

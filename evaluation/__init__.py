@@ -1,1 +1,8 @@
-"""bertkit evaluation suite: metrics, run loop, leaderboards."""
+"""bertkit evaluation suite: metrics, run loop, leaderboards, comparisons, GLUE submissions.
+
+    python -m evaluation run --model default --tasks glue,squad,ner,srl,translation,fill-mask
+    python -m evaluation leaderboard results/
+    python -m evaluation compare results/A.json results/B.json
+
+See evaluation/README.md.
+"""

@@ -26,11 +26,12 @@ def resample_indices(n: int, seed: int, resamples: int = RESAMPLES, chunk: int =
 
 def bootstrap(stats: ExampleStats, seed: int, resamples: int = RESAMPLES) -> dict[str, np.ndarray]:
     """{metric: (resamples,) values} over bootstrap resamples of the examples."""
-    out = defaultdict(list)
-    for idx in resample_indices(len(stats.rows), seed, resamples):
-        for name, values in score_rows(stats.kind, stats.columns, stats.rows, idx).items():
-            out[name].append(values)
-    return {name: np.concatenate(parts) for name, parts in out.items()}
+    chunks = [score_rows(stats.kind, stats.columns, stats.rows, idx)
+              for idx in resample_indices(len(stats.rows), seed, resamples)]
+    names = dict.fromkeys(name for chunk in chunks for name in chunk)
+    # a metric a chunk lacks (SQuAD-v2 NoAns when no resample drew an unanswerable question) is NaN there
+    return {name: np.concatenate([c.get(name, np.full(len(next(iter(c.values()))), np.nan)) for c in chunks])
+            for name in names}
 
 
 def interval(samples: np.ndarray, confidence: float = CONFIDENCE) -> list[float] | None:

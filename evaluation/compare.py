@@ -75,10 +75,11 @@ def compare_table(result: dict) -> Table:
         d = None if np.isnan(r["b"] - r["a"]) else b - a
         ci = r["delta_ci"]
         body.append([r["task"], r["metric"], number(a, 2), number(b, 2), DASH if d is None else f"{d:+.2f}",
-                     DASH if not ci else f"[{pct(ci[0]):+.2f}, {pct(ci[1]):+.2f}]", DASH if r["p_value"] is None else f"{r['p_value']:.3f}",
+                     DASH if not ci else f"[{pct(ci[0]):+.2f}, {pct(ci[1]):+.2f}]",
+                     DASH if r["p_value"] is None else f"{r['p_value']:.3f}",
                      str(r["n"]), r["note"]])
     notes = [f"A = {result['a']} ({result['a_file']}); B = {result['b']} ({result['b_file']}).",
              "Paired bootstrap, 1000 resamples of the shared examples; p = share of resamples where B does not beat A "
              "(small p: B is better beyond resampling noise). Values on a 0-100 scale."]
-    return Table("Paired comparison (B − A)", ["Task", "Metric", "A", "B", "Δ", "95% CI of Δ", "p (B > A)", "n", "Note"],
-                 body, notes)
+    headers = ["Task", "Metric", "A", "B", "Δ", "95% CI of Δ", "p (B > A)", "n", "Note"]
+    return Table("Paired comparison (B − A)", headers, body, notes)

@@ -94,8 +94,10 @@ def glue_table(rows: list[ModelRow], reference_name: str | None) -> Table:
     ref = find("glue", reference_name)
 
     def line(label, split, cells, published="", signed=False):
-        out = [label, split] + [cell(cells, keys, None if signed else f"{t.lower().replace('-', '')}/unspecified", signed)
-                                for t, _, keys in glue_score.COLUMNS]
+        out = [label, split]
+        for task, _, keys in glue_score.COLUMNS:  # a reference's "mrpc/unspecified" shows under MRPC, with a †
+            unspecified = None if signed else f"{task.lower().replace('-', '')}/unspecified"
+            out.append(cell(cells, keys, unspecified, signed))
         if signed:
             return out + ["", "", ""]
         return out + [glue_score.score_label(glue_score.glue_score(cells)),
@@ -155,7 +157,10 @@ def ner_table(rows, reference_name) -> Table:
     types = ["PER", "ORG", "LOC", "MISC"]
     keys = ["ner/overall_precision", "ner/overall_recall", "ner/overall_f1"] + [f"ner/{t}_f1" for t in types]
     headers = ["Model", "Split", "P", "R", "F1"] + [f"{t} F1" for t in types]
-    line = lambda label, split, cells, signed=False: [label, split] + [cell(cells, [k], signed=signed) for k in keys]  # noqa: E731
+
+    def line(label, split, cells, signed=False):
+        return [label, split] + [cell(cells, [k], signed=signed) for k in keys]
+
     ref = find("ner", reference_name)
     body = []
     for row in rows:
@@ -182,8 +187,8 @@ def srl_tables(rows) -> list[Table]:
         roles = sorted({k[:-3] for k in e["scores"] if k.endswith("_f1")},
                        key=lambda r: (-e.get("counts", {}).get(f"{r}_number", 0), r))
         for role in roles:
-            per_role.append([row.label, role] + [cell(cells, [f"srl/{role}_{m}"]) for m in ("precision", "recall", "f1")]
-                            + [str(int(e.get("counts", {}).get(f"{role}_number", 0)))])
+            scores = [cell(cells, [f"srl/{role}_{m}"]) for m in ("precision", "recall", "f1")]
+            per_role.append([row.label, role, *scores, str(int(e.get("counts", {}).get(f"{role}_number", 0)))])
     note = ["Universal PropBank English-EWT, span P/R/F1 (predicate excluded). No published reference for this data."]
     return [Table("SRL", ["Model", "Split", "P", "R", "F1"], overall, note),
             Table("SRL per role", ["Model", "Role", "P", "R", "F1", "Gold spans"], per_role)]
@@ -220,7 +225,8 @@ def build_tables(rows: list[ModelRow], reference_name: str | None = None) -> lis
                          "sacrebleu corpus BLEU (13a) and chrF on test2016; no published BERT2BERT reference for it."),
             simple_table(rows, "Fill-mask (WikiText-2 test)", "fill-mask",
                          [("Top-1", "top1_accuracy"), ("Top-5", "top5_accuracy")],
-                         "15% of non-[UNK] tokens of each 128-token block masked (seeded); accuracy of the masked tokens."),
+                         "15% of non-[UNK] tokens of each 128-token block masked (seeded); "
+                         "accuracy on the masked tokens."),
             details_table(rows)]
 
 

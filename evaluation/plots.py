@@ -87,7 +87,8 @@ def plot_score_vs_speed(rows, path):
         ax.set_xscale("log")
         ax.set_title(task, fontsize=9)
         ax.set_xlabel("examples/s", fontsize=8)
-        ax.set_ylabel(next((e["primary_metric"] for r in rows if (e := r.entries.get(task))), "") + " (0-100)", fontsize=8)
+        metric = next((e["primary_metric"] for r in rows if (e := r.entries.get(task))), "")
+        ax.set_ylabel(f"{metric} (0-100)", fontsize=8)
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[len(tasks):]:
         ax.axis("off")

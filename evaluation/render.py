@@ -86,7 +86,8 @@ def run_table(results: dict) -> Table:
     rows = []
     for name, entry in results["tasks"].items():
         if entry["status"] != "scored":
-            rows.append([name, entry.get("version", ""), DASH, f"skipped: {entry['reason'].split(':')[0]}", ""])
+            reason = entry["reason"] if len(entry["reason"]) <= 60 else entry["reason"][:59] + "…"
+            rows.append([name, entry.get("version", ""), DASH, f"skipped: {reason}", ""])
             continue
         for metric in HEADLINE[entry["kind"]]:
             score = entry["scores"].get(metric)
@@ -96,6 +97,7 @@ def run_table(results: dict) -> Table:
             half = None if ci is None else to_percent(entry["kind"], (ci[1] - ci[0]) / 2)
             shown = "undefined" if value is None else f"{value:.2f}"  # e.g. Pearson of constant predictions
             rows.append([name, entry["version"], metric, shown, DASH if half is None else f"±{half:.2f}"])
-    notes = ["Values on a 0-100 scale; ±CI is half the width of the 95% bootstrap interval (exact bounds in the JSON)."]
+    notes = ["Values on a 0-100 scale; ±CI is half the width of the 95% bootstrap interval "
+             "(exact bounds in the JSON)."]
     return Table(f"Results: {results['manifest']['model']['id']}", ["Task", "Version", "Metric", "Value", "±CI"],
                  rows, notes)

@@ -36,8 +36,8 @@ def data_files(task, split: str, data_dir: Path) -> list[Path]:
     return paths + [p.with_name(p.name.replace(".de.gz", ".en.gz")) for p in paths if p.name.endswith(".de.gz")]
 
 
-def skipped(reason: str, **extra) -> dict:
-    return {"status": "skipped", "reason": reason, **extra}
+def skipped(task, split: str, reason: str) -> dict:
+    return {"status": "skipped", "reason": reason, "version": task.version, "split": split}
 
 
 def run(model: str = "default", tasks: str = "all", data_dir=None, split: str | None = None,
@@ -85,16 +85,19 @@ def score_task(name, model, run_file, data_dir, split, limit, batch_size, seed, 
     task = get_task(name)
     split = split or reported_split(name)
     if split not in task.files:
-        return skipped(f"no {split!r} split (it has: {', '.join(task.files)})", split=split)
+        return skipped(task, split, f"no {split!r} split (it has: {', '.join(task.files)})")
     files = data_files(task, split, data_dir)
     if not all(p.exists() for p in files):
-        return skipped(f"no data: {next(p for p in files if not p.exists())} not found", split=split)
+        return skipped(task, split, f"no data: {next(p for p in files if not p.exists())} not found")
     try:
         source = resolve(model, task.name)
     except MissingHeadError as e:
-        return skipped(f"no head: {e}", split=split)
+        return skipped(task, split, f"no head: {e}")
     except ModelError as e:
-        return skipped(f"model: {e}", split=split)
+        return skipped(task, split, f"model: {e}")
+    if source.meta.get("task") not in (None, task.name):
+        return skipped(task, split, f"model: {source.path} was trained for {source.meta['task']!r}, "
+                                    f"not {task.name!r}")
     weights = weights_digest(model_folders(source))
     data = {"dir": str(data_dir), "files": {str(p.relative_to(data_dir)): sha256_file(p) for p in files},
             "limit": limit}
@@ -120,16 +123,22 @@ def measure(task, model, split, data, weights, key, run_file, batch_size, seed, 
     try:
         ds = task.load(split, data["dir"])
     except DataError as e:
-        return skipped(f"data: {e}", split=split)
+        return skipped(task, split, f"data: {e}")
+    if "label" in ds.column_names and all(_unlabelled(x) for x in ds["label"]):
+        return skipped(task, split, f"data: the {split} split has no labels (GLUE test labels stay on the "
+                                    "server: use `python -m evaluation submit`)")
     if task.name != "fill-mask":  # fill-mask limits text blocks, not lines (evaluation/fillmask.py)
-        ds = ds.select(limited_indices(len(ds), data["limit"]))
+        keep = limited_indices(len(ds), data["limit"])
+        ds = ds.select(keep)
+        if not {"id", "idx"} & set(ds.column_names):  # translation: the row number identifies an example
+            ds = ds.add_column("row", keep)
     torch.manual_seed(seed)  # a head that is not trained yet is initialised the same way every run
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             predictor = bertkit.load(task.name, model, cache=False)
         except ModelError as e:
-            return skipped(f"model: {e}", split=split)
+            return skipped(task, split, f"model: {e}")
     predict_started = time.perf_counter()
     if task.name == "fill-mask":
         from .fillmask import fill_mask_stats
@@ -159,6 +168,10 @@ def measure(task, model, split, data, weights, key, run_file, batch_size, seed, 
         "notes": sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)}),
         "key": key, "predictions": run_file.relative(prediction_file), "reused_from": None,
     }
+
+
+def _unlabelled(label) -> bool:
+    return label is None or label == -1 or label != label  # -1: class, NaN: STS-B score
 
 
 def is_count(name: str) -> bool:

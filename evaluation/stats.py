@@ -4,8 +4,8 @@ A scored task becomes a matrix of `rows` (n examples × k named `columns`): corr
 accuracy, confusion counts for F1/MCC, (prediction, reference) pairs for Pearson/Spearman, EM/F1
 per question for SQuAD, TP/predicted/gold counts per sentence and entity type (seqeval) or role
 (SRL), sacrebleu's per-sentence n-gram statistics for BLEU and chrF, hits per text block for
-fill-mask. `SCORERS[kind]` turns resampled rows (each column a (B, n) array) into B values per
-metric, so a bootstrap is one numpy pass (evaluation/bootstrap.py), never B calls of `evaluate`.
+fill-mask. `score_rows` turns B resamples into B values per metric in one numpy pass (column
+totals per resample; resampled pairs for correlations), never B calls of `evaluate`.
 With all rows once (B = 1) they give the evaluate module's numbers (tests/evaluation checks it).
 """
 from __future__ import annotations
@@ -112,10 +112,12 @@ def _squad(task, kind, outputs, ds):
     refs = [{"id": i, "answers": a} for i, a in zip(ids, answers)]
     exact, f1 = get_raw_scores(refs, {i: o["answer"] for i, o in zip(ids, outputs)})
     # the module's default no-answer threshold (1.0) never overrides a prediction: raw scores stand
-    rows = [[exact[i], f1[i], float(bool(a["text"]))] for i, a in zip(ids, answers)]
+    has = [float(bool(a["text"])) for a in answers]
+    rows = [[exact[i], f1[i], h, h * exact[i], h * f1[i]] for i, h in zip(ids, has)]
+    columns = ["exact", "f1", "has_answer", "has_answer_exact", "has_answer_f1"]
     preds = [{"answer": o["answer"], "no_answer_probability": o.get("no_answer_probability")} for o in outputs]
-    return ExampleStats(kind, ["exact", "f1", "has_answer"], np.array(rows, dtype=float).reshape(-1, 3), ids,
-                        preds, [a["text"] for a in answers])
+    return ExampleStats(kind, columns, np.array(rows, dtype=float).reshape(-1, 5), ids, preds,
+                        [a["text"] for a in answers])
 
 
 def _span_counts(pred_spans, gold_spans, extra: int = 0):
@@ -167,7 +169,8 @@ def _translation(task, kind, outputs, ds):
     bleu_rows = np.array(bleu._extract_corpus_statistics(preds, [refs]), dtype=float)
     chrf_rows = np.array(chrf._extract_corpus_statistics(preds, [refs]), dtype=float)
     columns = [f"bleu_{j}" for j in range(bleu_rows.shape[1])] + [f"chrf_{j}" for j in range(chrf_rows.shape[1])]
-    return ExampleStats(kind, columns, np.hstack([bleu_rows, chrf_rows]), list(range(len(preds))), preds, refs)
+    ids = list(ds["row"]) if "row" in ds.column_names else list(range(len(preds)))  # no id column: row number
+    return ExampleStats(kind, columns, np.hstack([bleu_rows, chrf_rows]), ids, preds, refs)
 
 
 _EXTRACT = {"accuracy": _classification, "f1_accuracy": _classification, "mcc": _classification,
@@ -175,28 +178,30 @@ _EXTRACT = {"accuracy": _classification, "f1_accuracy": _classification, "mcc": 
             "srl": _srl, "translation": _translation}
 
 
-# ---- scorers: resampled columns {name: (B, n)} -> {metric: (B,)} ----------------------------------
+# ---- scorers: per-resample totals {column: (B,)} -> {metric: (B,)} --------------------------------
+EXAMPLES = "_examples"  # the number of examples in each resample, beside the column totals
+
+
 def _div(a, b):
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return np.divide(a, b, out=np.zeros_like(a), where=b != 0)
 
 
-def _totals(c):
-    return {name: values.sum(axis=1) for name, values in c.items()}
+def _ratio_or_nan(a, b):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
 
 
-def _accuracy(c):
-    return {"accuracy": c["correct"].mean(axis=1)}
+def _accuracy(t):
+    return {"accuracy": t["correct"] / t[EXAMPLES]}
 
 
-def _f1_accuracy(c):
-    t = _totals(c)
+def _f1_accuracy(t):
     n = t["tp"] + t["fp"] + t["fn"] + t["tn"]
     return {"accuracy": _div(t["tp"] + t["tn"], n), "f1": _div(2 * t["tp"], 2 * t["tp"] + t["fp"] + t["fn"])}
 
 
-def _mcc(c):
-    t = _totals(c)
+def _mcc(t):
     tp, fp, fn, tn = t["tp"], t["fp"], t["fn"], t["tn"]
     return {"matthews_correlation": _div(tp * tn - fp * fn, np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)))}
 
@@ -209,27 +214,26 @@ def pearson_rows(x, y):
         return np.where(den > 0, (xm * ym).sum(axis=1) / den, np.nan)
 
 
-def _correlation(c):
+def correlation_scores(x, y):
+    """Pearson and Spearman of resampled (B, n) prediction and reference arrays (not sums: ranks)."""
     from scipy.stats import rankdata
 
-    x, y = c["prediction"], c["reference"]
-    return {"pearson": pearson_rows(x, y),
-            "spearmanr": pearson_rows(rankdata(x, axis=1), rankdata(y, axis=1))}
+    return {"pearson": pearson_rows(x, y), "spearmanr": pearson_rows(rankdata(x, axis=1), rankdata(y, axis=1))}
 
 
-def _squad_scores(c):
-    return {"exact_match": 100 * c["exact_match"].mean(axis=1), "f1": 100 * c["f1"].mean(axis=1)}
+def _squad_scores(t):
+    return {"exact_match": 100 * t["exact_match"] / t[EXAMPLES], "f1": 100 * t["f1"] / t[EXAMPLES]}
 
 
-def _squad_v2_scores(c):
-    has = c["has_answer"]
-    out = {"exact": 100 * c["exact"].mean(axis=1), "f1": 100 * c["f1"].mean(axis=1)}
-    for prefix, mask in (("HasAns", has), ("NoAns", 1 - has)):
-        if mask.any():
-            count = mask.sum(axis=1)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out[f"{prefix}_exact"] = np.where(count > 0, 100 * (c["exact"] * mask).sum(axis=1) / count, np.nan)
-                out[f"{prefix}_f1"] = np.where(count > 0, 100 * (c["f1"] * mask).sum(axis=1) / count, np.nan)
+def _squad_v2_scores(t):
+    n, has = t[EXAMPLES], t["has_answer"]
+    out = {"exact": 100 * t["exact"] / n, "f1": 100 * t["f1"] / n}
+    if (has > 0).any():
+        out["HasAns_exact"] = 100 * _ratio_or_nan(t["has_answer_exact"], has)
+        out["HasAns_f1"] = 100 * _ratio_or_nan(t["has_answer_f1"], has)
+    if (has < n).any():
+        out["NoAns_exact"] = 100 * _ratio_or_nan(t["exact"] - t["has_answer_exact"], n - has)
+        out["NoAns_f1"] = 100 * _ratio_or_nan(t["f1"] - t["has_answer_f1"], n - has)
     return out
 
 
@@ -238,27 +242,23 @@ def _prf(tp, pred, gold, prefix):
     return {f"{prefix}precision": precision, f"{prefix}recall": recall, f"{prefix}f1": _div(2 * tp, pred + gold)}
 
 
-def _span_scores(c, overall_prefix):
-    t = _totals(c)
+def _span_scores(t, overall_prefix):
     labels = [name[:-3] for name in t if name.endswith("_tp")]
     out = {}
     for label in labels:
         out.update(_prf(t[f"{label}_tp"], t[f"{label}_pred"], t[f"{label}_gold"], f"{label}_"))
-    zero = np.zeros(next(iter(c.values())).shape[0])
+    zero = np.zeros_like(t[EXAMPLES])
     total = {k: sum((t[f"{label}_{k}"] for label in labels), zero) for k in ("tp", "pred", "gold")}
     out.update(_prf(total["tp"], total["pred"], total["gold"], overall_prefix))
     return out
 
 
-def _seqeval_scores(c):
-    out = _span_scores({k: v for k, v in c.items() if not k.startswith("tokens")}, "overall_")
-    t = _totals({k: c[k] for k in ("tokens_correct", "tokens")})
-    out["overall_accuracy"] = _div(t["tokens_correct"], t["tokens"])
-    return out
+def _seqeval_scores(t):
+    return dict(_span_scores(t, "overall_"), overall_accuracy=_div(t["tokens_correct"], t["tokens"]))
 
 
-def _srl_scores(c):
-    return _span_scores(c, "")
+def _srl_scores(t):
+    return _span_scores(t, "")
 
 
 _SACREBLEU = []
@@ -273,29 +273,40 @@ def _sacrebleu_metrics():
     return _SACREBLEU
 
 
-def _translation_scores(c):
+def _translation_scores(t):
     bleu, chrf = _sacrebleu_metrics()
-    t = _totals(c)
-    bleu_sums = np.stack([t[k] for k in sorted((k for k in t if k.startswith("bleu_")), key=lambda k: int(k[5:]))], 1)
-    chrf_sums = np.stack([t[k] for k in sorted((k for k in t if k.startswith("chrf_")), key=lambda k: int(k[5:]))], 1)
-    return {"bleu": np.array([bleu._compute_score_from_stats([int(round(v)) for v in row]).score for row in bleu_sums]),
-            "chrf": np.array([chrf._compute_score_from_stats([int(round(v)) for v in row]).score for row in chrf_sums])}
+
+    def stacked(prefix):
+        names = sorted((k for k in t if k.startswith(prefix)), key=lambda k: int(k[len(prefix):]))
+        return np.rint(np.stack([t[k] for k in names], axis=1)).astype(int).tolist()
+
+    return {"bleu": np.array([bleu._compute_score_from_stats(row).score for row in stacked("bleu_")]),
+            "chrf": np.array([chrf._compute_score_from_stats(row).score for row in stacked("chrf_")])}
 
 
-def _fill_mask_scores(c):
-    t = _totals(c)
+def _fill_mask_scores(t):
     return {"top1_accuracy": _div(t["top1"], t["masked"]), "top5_accuracy": _div(t["top5"], t["masked"])}
 
 
-SCORERS = {"accuracy": _accuracy, "f1_accuracy": _f1_accuracy, "mcc": _mcc, "correlation": _correlation,
-           "squad": _squad_scores, "squad_v2": _squad_v2_scores, "seqeval": _seqeval_scores, "srl": _srl_scores,
+SCORERS = {"accuracy": _accuracy, "f1_accuracy": _f1_accuracy, "mcc": _mcc, "squad": _squad_scores,
+           "squad_v2": _squad_v2_scores, "seqeval": _seqeval_scores, "srl": _srl_scores,
            "translation": _translation_scores, "fill_mask": _fill_mask_scores}
 
 
 def score_rows(kind: str, columns: list[str], rows: np.ndarray, idx: np.ndarray) -> dict[str, np.ndarray]:
-    """Every metric of `kind` on the resamples `idx` (B, n) of `rows`: {metric: (B,) values}."""
-    resampled = {name: rows[:, j][idx] for j, name in enumerate(columns)}
-    return SCORERS[kind](resampled)
+    """Every metric of `kind` on the resamples `idx` (B, n) of `rows`: {metric: (B,) values}.
+
+    Sum-based metrics need only each resample's column totals: counts of how often each example
+    was drawn (B, n) @ rows (n, k). Correlations re-rank, so they get the resampled values.
+    """
+    if kind == "correlation":
+        return correlation_scores(rows[:, columns.index("prediction")][idx], rows[:, columns.index("reference")][idx])
+    b, n = idx.shape
+    draws = np.bincount((idx + n * np.arange(b)[:, None]).ravel(), minlength=b * n).reshape(b, n)
+    totals = draws @ rows
+    t = {name: totals[:, j] for j, name in enumerate(columns)}
+    t[EXAMPLES] = np.full(b, float(n))
+    return SCORERS[kind](t)
 
 
 def point_scores(stats: ExampleStats) -> dict[str, float]:

@@ -83,7 +83,11 @@ def test_hub_probe_times_out(monkeypatch):
     from bertkit import models
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setattr(models.socket, "create_connection", lambda *a, **k: time.sleep(30))
+    def never_answers(*args, **kwargs):
+        time.sleep(3)
+        raise OSError("timed out")
+
+    monkeypatch.setattr(models.socket, "create_connection", never_answers)
     models._hub_state.clear()
     start = time.time()
     assert models.hub_reachable(timeout=0.5) is False
@@ -118,3 +122,9 @@ def test_adapter_for_another_task_is_refused(tmp_path):
     (tmp_path / "bertkit.json").write_text('{"task": "ner", "format": "lora"}')
     with pytest.raises(ModelError, match="trained for 'ner'"):
         bertkit.load("sst2", str(tmp_path), cache=False)
+
+
+def test_org_slash_name_is_a_hub_id_not_a_path(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelError, match="Hub is unreachable"):
+        bertkit.load("sst2", "textattack/bert-base-uncased-SST-2", cache=False)

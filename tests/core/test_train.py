@@ -85,7 +85,7 @@ def test_interrupted_run_resumes_from_its_checkpoint(tiny_bert, sentiment_files,
 def test_bad_user_label_is_named(tiny_bert, sentiment_files, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("review,sentiment\ngood film,maybe\n")
-    with pytest.raises(bertkit.BertkitError, match="'maybe' is not one of"):
+    with pytest.raises(bertkit.BertkitError, match=r"only \['maybe'\]; a classifier needs at least two labels"):
         run_train(tiny_bert, sentiment_files, tmp_path / "x", train_file=str(bad), max_steps=1)
 
 
@@ -107,3 +107,28 @@ def test_ddp_two_processes_with_accelerate(tiny_bert, sentiment_files, tmp_path)
     assert (out / "adapter.safetensors").exists() and (out / "bertkit.json").exists()
     state = json.loads((out / "checkpoints" / "checkpoint-3" / "trainer_state.json").read_text())
     assert state["global_step"] == 3
+
+
+def test_users_own_label_set_trains_a_matching_head(tiny_bert, tmp_path):
+    rows = "review,mood\n" + "".join(f"{t},{m}\n" for t, m in [("great", "happy"), ("awful", "sad"), ("fine", "meh")] * 8)
+    (tmp_path / "three.csv").write_text(rows)
+    out = tmp_path / "three"
+    bertkit.train("sst2", model=str(tiny_bert), train_file=str(tmp_path / "three.csv"),
+                  validation_file=str(tmp_path / "three.csv"), columns={"text": "review", "label": "mood"},
+                  output=str(out), max_steps=2, batch_size=8, lora=True, progress=False)
+    assert json.loads((out / "bertkit.json").read_text())["labels"] == ["happy", "meh", "sad"]
+    scores = bertkit.load("sst2", str(out), cache=False)("great")["scores"]
+    assert set(scores) == {"happy", "meh", "sad"}
+
+
+def test_callbacks_see_every_step(tiny_bert, sentiment_files, tmp_path):
+    from transformers import TrainerCallback
+
+    steps = []
+
+    class Spy(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            steps.append(state.global_step)
+
+    run_train(tiny_bert, sentiment_files, tmp_path / "cb", max_steps=3, callbacks=[Spy()])
+    assert steps == [1, 2, 3]

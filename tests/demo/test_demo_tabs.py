@@ -15,7 +15,7 @@ def test_bad_inputs_raise_clear_errors(tiny):
     cases = [
         (lambda: fill_mask.fill_mask("   ", 5, tiny), "text is empty"),
         (lambda: fill_mask.fill_mask("No mask in this one.", 5, tiny), "no [MASK] in the text"),
-        (lambda: fill_mask.fill_mask("word [MASK] " * 10_000, 5, tiny), "characters long; this demo takes at most 10,000"),
+        (lambda: fill_mask.fill_mask("word [MASK] " * 10_000, 5, tiny), "characters long; this demo takes at most"),
         (lambda: classify.classify("bell \x07 here", "sst2", tiny), "control character (U+0007 at position 5)"),
         (lambda: qa.answer("Who won?", "", "squad", 5, 0.5, tiny), "a question needs a context"),
         (lambda: qa.answer("", "Some context.", "squad", 5, 0.5, tiny), "question is empty"),
@@ -92,7 +92,8 @@ def test_classify_and_pair_give_probabilities(tiny):
     similarity, _, raw = pair("A man plays guitar.", "A person plays a guitar.", "stsb", tiny)
     assert similarity.startswith("similarity ") and 0 <= raw["score"] <= 5
     [batch] = classify_batch(["good", "bad"], ["sst2", "cola"], [tiny, tiny])
-    assert set(batch[0]["scores"]) == {"negative", "positive"} and set(batch[1]["scores"]) == {"unacceptable", "acceptable"}
+    assert set(batch[0]["scores"]) == {"negative", "positive"}
+    assert set(batch[1]["scores"]) == {"unacceptable", "acceptable"}
 
 
 def test_qa_highlights_the_answer_inside_the_context(tiny):
@@ -136,7 +137,8 @@ def test_srl_predicates_and_frames(tiny):
 
     text = "Mary sold the book to John yesterday."
     choices = predicate_choices(text)
-    assert choices[0][1] == ALL and ("1: sold", 1) in choices and all(v == ALL or isinstance(v, int) for _, v in choices)
+    assert choices[0][1] == ALL and ("1: sold", 1) in choices
+    assert all(v == ALL or isinstance(v, int) for _, v in choices)
     assert srl_predicates("Mary sold it.", 1).value == 1 and srl_predicates("Hi.", 5).value == ALL
     html, table, _, raw = roles(text, 1, tiny)
     [frame] = raw["frames"]
@@ -230,7 +232,8 @@ def test_leaderboard_reads_results_and_says_when_empty(tmp_path):
     (tmp_path / "glue.md").write_text("| model | SST-2 |\n|---|---|\n| m1 | 91.0 |\n")
     text, rows, plots = leaderboard(str(tmp_path))
     assert "| m1 | 91.0 |" in text
-    assert [r[:4] for r in rows] == [["m1", "sst2", "accuracy", 0.91], ["m1", "mrpc", "f1", 0.88], ["m2", "cola", "mcc", 0.4]]
+    assert [r[:4] for r in rows] == [["m1", "sst2", "accuracy", 0.91], ["m1", "mrpc", "f1", 0.88],
+                                     ["m2", "cola", "mcc", 0.4]]
 
 
 def test_model_tab_card_and_snippets(tiny, no_default_heads):

@@ -167,3 +167,9 @@ def test_task_selection_and_reported_splits():
 def test_unknown_task_is_an_error_naming_the_choices(capsys):
     assert main(["run", "--tasks", "mnli", "--output", "/nonexistent"]) == 2
     assert "valid tasks:" in capsys.readouterr().err
+
+
+def test_unlabelled_split_is_skipped_not_scored(tiny_bert, data_dir, tmp_path):
+    code, stdout, _ = run_cli("run", "--model", str(tiny_bert), "--tasks", "sst2", "--split", "test", "--limit", "4",
+                              "--output", str(tmp_path), "--no-progress")
+    assert code == 0 and "has no labels" in stdout
