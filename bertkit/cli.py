@@ -36,6 +36,7 @@ def cmd_train(args) -> int:
     columns = dict(kv.split("=", 1) for kv in args.column or [])
     result = train(args.task, model=args.model, output=args.output, data_dir=args.data_dir,
                    train_file=args.train_file, validation_file=args.validation_file, columns=columns,
+                   hub_data=args.hub_data,
                    epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, max_length=args.max_length,
                    max_steps=args.max_steps, seed=args.seed, lora=args.lora, lora_r=args.lora_r, half=args.half,
                    train_limit=args.train_limit, eval_limit=args.eval_limit, allow_pickle=args.allow_pickle)
@@ -86,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--data-dir", help="benchmark data folder (default $BERTKIT_DATA_DIR or ../shared/data)")
     t.add_argument("--train-file", help="your own CSV/TSV/JSONL training file")
     t.add_argument("--validation-file", help="your own CSV/TSV/JSONL evaluation file")
+    t.add_argument("--hub-data", action="store_true",
+                   help="train on the task's hub dataset (nyu-mll/glue, rajpurkar/squad, …); needs the Hub")
     t.add_argument("--column", action="append", metavar="NAME=COLUMN",
                    help="map a task field to a column of your files, e.g. --column text=review --column label=stars")
     t.add_argument("--epochs", type=float)

@@ -31,6 +31,7 @@ class Recipe:
     train_file: str | None = None  # user CSV/JSONL instead of the benchmark train split
     validation_file: str | None = None  # user CSV/JSONL for per-epoch evaluation
     columns: dict = field(default_factory=dict)  # canonical name -> column name in the user files
+    hub_data: bool = False  # train on the task's hub dataset (nyu-mll/glue, rajpurkar/squad, …; online only)
     epochs: float | None = None
     lr: float | None = None
     batch_size: int | None = None
@@ -79,6 +80,8 @@ class Run:
         if user_file:
             return to_task_schema(self.task, read_user_file(user_file, self.recipe.columns or None,
                                                             required_columns(self.task)))
+        if self.recipe.hub_data:
+            return load_hub_split(self.task, "train" if split == "train" else "validation")
         return self.task.load(split, self.recipe.data_dir)
 
     def data_files(self) -> list[Path]:
@@ -200,6 +203,25 @@ class EvaluatingTrainer(_trainer_base()):
         self.log(metrics)
         self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control, metrics)
         return metrics
+
+
+def load_hub_split(task, split: str):
+    """The task's hub dataset in bertkit's columns; fails fast (DataError) when the hub is unreachable."""
+    from datasets import Dataset
+
+    from .data import hub
+
+    if not task.hub_dataset:
+        raise BertkitError(f"{task.name} has no hub dataset; use --data-dir or --train-file")
+    dataset_id, config = task.hub_dataset
+    ds = hub.load_hub_dataset(dataset_id, config, split=split)
+    if dataset_id == hub.HUB_IDS["glue"]:
+        return hub.glue_to_canonical(ds, task.name)
+    if dataset_id == hub.HUB_IDS["conll2003"]:
+        return hub.conll2003_to_canonical(ds)
+    if dataset_id == hub.HUB_IDS["multi30k"]:
+        return Dataset.from_dict({"source": ds["de"], "target": ds["en"]})
+    return ds  # rajpurkar/squad(_v2) already has bertkit's QA columns
 
 
 def required_columns(task) -> list[str]:

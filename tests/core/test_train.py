@@ -132,3 +132,15 @@ def test_callbacks_see_every_step(tiny_bert, sentiment_files, tmp_path):
 
     run_train(tiny_bert, sentiment_files, tmp_path / "cb", max_steps=3, callbacks=[Spy()])
     assert steps == [1, 2, 3]
+
+
+def test_hub_dataset_offline_fails_fast(tiny_bert, tmp_path, monkeypatch):
+    import time
+
+    from bertkit.data import DataError
+
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    start = time.time()
+    with pytest.raises(DataError, match="unreachable"):
+        bertkit.train("sst2", model=str(tiny_bert), hub_data=True, output=str(tmp_path / "hub"), progress=False)
+    assert time.time() - start < 5

@@ -27,22 +27,13 @@ GLUE_CONFIGS = [
 
 
 @pytest.fixture(scope="module", autouse=True)
-def hf_home(tmp_path_factory):
-    """Point HF_HOME (and evaluate's already-read cache paths) at a temp folder; offline."""
-    home = tmp_path_factory.mktemp("hf_home")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("HF_HOME", str(home))
-    mp.setenv("HF_EVALUATE_OFFLINE", "1")
-    mp.setenv("HF_HUB_OFFLINE", "1")
-    mp.setenv("HF_DATASETS_OFFLINE", "1")
-    import evaluate.config as ev_config  # reads the variables above if this is the first import
+def hf_home():
+    """evaluate's caches live in the temp HF_HOME that tests/conftest.py sets before any import
+    (patching evaluate's cache paths here would break modules other tests already imported)."""
+    import evaluate.config as ev_config
 
-    mp.setattr(ev_config, "HF_MODULES_CACHE", home / "modules")
-    mp.setattr(ev_config, "HF_METRICS_CACHE", home / "metrics")
-    mp.setattr(ev_config, "HF_EVALUATE_CACHE", home / "evaluate")
-    mp.setattr(ev_config, "HF_EVALUATE_OFFLINE", True)
-    yield home
-    mp.undo()
+    assert "bertkit-test-cache" in str(ev_config.HF_MODULES_CACHE)
+    yield Path(os.environ["HF_HOME"])
 
 
 _LOADED = {}
