@@ -187,6 +187,12 @@ def _trainer_base():
 class EvaluatingTrainer(_trainer_base()):
     """Evaluates with the task's own predictor and metric instead of the loss."""
 
+    def compute_loss(self, model, inputs, return_outputs=False, **kwargs):
+        family_loss = self.bertkit_task.family.compute_loss
+        if family_loss is None or return_outputs:
+            return super().compute_loss(model, inputs, return_outputs=return_outputs, **kwargs)
+        return family_loss(model, inputs)
+
     def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix="eval"):
         from .models import ModelSource
         from .predictor import Predictor

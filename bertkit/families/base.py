@@ -86,6 +86,8 @@ class Family:
     def score(self, task, outputs, dataset) -> dict:
         raise NotImplementedError
 
+    compute_loss = None  # optional (model, inputs) -> loss, replacing the model's own loss in training
+
     def evaluate(self, predictor, dataset, batch_size=None, progress=False) -> dict:
         """Predict every row of `dataset` and score it with the task's metric."""
         outputs = predictor(self.to_inputs(predictor.task, dataset), batch_size=batch_size, progress=progress)

@@ -92,6 +92,18 @@ class FillMask(Family):
     def to_inputs(self, task, dataset):
         return list(dataset["text"])
 
+    def compute_loss(self, model, inputs):
+        """MLM loss from vocabulary logits at the masked positions only (BertForMaskedLM scores every
+        position: 128x more vocabulary projections for the same loss)."""
+        import torch.nn.functional as F
+
+        labels = inputs.pop("labels")
+        if not (hasattr(model, "bert") and hasattr(model, "cls")):
+            return model(**inputs, labels=labels).loss
+        hidden = model.bert(**inputs).last_hidden_state
+        chosen = labels != -100
+        return F.cross_entropy(model.cls(hidden[chosen]).float(), labels[chosen])
+
     def evaluate(self, predictor, dataset, batch_size=None, progress=False, seed=0):
         tok = predictor.tokenizer
         rng = random.Random(seed)
