@@ -17,14 +17,14 @@ from .tasks.base import all_tasks, get_task, task_names
 
 
 def cmd_tasks(args) -> int:
-    rows = [("task", "family", "labels", "metric", "train data", "description")]
+    rows = [("task", "family", "input", "labels", "metric", "train data", "description")]
     for t in all_tasks():
         labels = ",".join(t.labels) if len(t.labels) <= 4 else f"{len(t.labels)} tags"
-        rows.append((t.name, type(t.family).__name__, labels or "-", t.metric + (f"/{t.metric_config}" if t.metric_config else ""),
+        rows.append((t.name, type(t.family).__name__, "+".join(t.inputs), labels or "-", t.metric + (f"/{t.metric_config}" if t.metric_config else ""),
                      "yes" if t.trainable else "eval only", t.description))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    widths = [max(len(r[i]) for r in rows) for i in range(6)]
     for n, row in enumerate(rows):
-        print("  ".join(c.ljust(w) for c, w in zip(row[:5], widths)) + "  " + row[5])
+        print("  ".join(c.ljust(w) for c, w in zip(row[:6], widths)) + "  " + row[6])
         if n == 0:
             print("  ".join("-" * w for w in widths) + "  " + "-" * 11)
     return 0

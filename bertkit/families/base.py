@@ -37,6 +37,8 @@ class Family:
 
     auto_class = "AutoModel"
     head_modules: tuple[str, ...] = ()  # module names trained in full under LoRA
+    input_fields: tuple[str, ...] = ()  # what an input holds (a dict with these keys, or the one string)
+    output_keys: tuple[str, ...] = ()  # the keys of every output dict
     lora_task_type: str | None = None
 
     # ---- model ---------------------------------------------------------------------------------

@@ -17,6 +17,14 @@ class SequenceClassification(Family):
     head_modules = ("classifier", "pooler")  # BERT's [CLS] pooler is part of the task head
     lora_task_type = "SEQ_CLS"
 
+    @property
+    def input_fields(self):
+        return ("text", "text_pair") if self.pair else ("text",)
+
+    @property
+    def output_keys(self):
+        return ("score",) if self.regression else ("label", "score", "scores")
+
     def __init__(self, pair: bool = False, regression: bool = False, score_range=(0.0, 5.0)):
         self.pair, self.regression, self.score_range = pair, regression, score_range
 

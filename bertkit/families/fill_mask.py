@@ -23,6 +23,8 @@ class FillMask(Family):
     auto_class = "AutoModelForMaskedLM"
     head_modules = ("cls.predictions",)
     lora_task_type = None
+    input_fields = ("text",)
+    output_keys = ("sequence", "masks")
 
     def check_input(self, task, item):
         if isinstance(item, dict):

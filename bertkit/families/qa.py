@@ -23,6 +23,8 @@ class QuestionAnswering(Family):
     auto_class = "AutoModelForQuestionAnswering"
     head_modules = ("qa_outputs",)
     lora_task_type = "QUESTION_ANS"
+    input_fields = ("question", "context")
+    output_keys = ("answer", "start", "end", "score", "no_answer_probability", "top_k")
 
     def __init__(self, allow_no_answer: bool = False, max_length: int = 384, doc_stride: int = 128,
                  max_answer_tokens: int = 30, threshold: float = 0.5):

@@ -25,6 +25,9 @@ def is_candidate(word: str) -> bool:
 
 
 class RoleLabelling(TokenTagging):
+    input_fields = ("text", "predicate")  # predicate: word index, optional
+    output_keys = ("frames",)
+
     def check_input(self, task, item):
         if isinstance(item, str):
             return {"text": clean_text(item), "predicate": None}

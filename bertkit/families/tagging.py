@@ -19,6 +19,8 @@ class TokenTagging(Family):
     auto_class = "AutoModelForTokenClassification"
     head_modules = ("classifier",)
     lora_task_type = "TOKEN_CLS"
+    input_fields = ("text",)  # or {"tokens": [...]}
+    output_keys = ("spans", "words")
 
     def model_kwargs(self, task):
         return {"num_labels": len(task.labels), "id2label": dict(enumerate(task.labels)),

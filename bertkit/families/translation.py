@@ -13,6 +13,8 @@ class Translation(Family):
     auto_class = "EncoderDecoderModel"
     head_modules = ("crossattention",)
     lora_task_type = None
+    input_fields = ("text",)
+    output_keys = ("text",)
 
     def build_model(self, task, path, allow_pickle=False):
         import json

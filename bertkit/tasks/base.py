@@ -36,6 +36,14 @@ class Task:
 
     tune_split: str = "dev"  # the split that picks the best checkpoint while training
 
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return self.family.input_fields
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return self.family.output_keys
+
     def data_paths(self, split: str, data_dir: str | os.PathLike | None = None) -> list[Path]:
         from ..data_dir import data_dir as default_dir
 
@@ -67,7 +75,7 @@ def _discover() -> None:
         return
     package = Path(__file__).parent
     for info in sorted(pkgutil.iter_modules([str(package)]), key=lambda m: m.name):
-        if info.name != "base":
+        if info.name != "base" and not info.name.startswith("_"):
             importlib.import_module(f"{__package__}.{info.name}")
 
 

@@ -27,6 +27,7 @@ def test_task_is_fully_declared(task):
     t = bertkit.get_task(task)
     assert t.description and t.examples and t.metric and t.primary_metric and t.files
     assert t.tune_split in t.files or not t.trainable
+    assert t.inputs and t.outputs
 
 
 @pytest.mark.parametrize("task", [t.name for t in all_tasks()])
@@ -35,6 +36,7 @@ def test_examples_give_documented_outputs(predictors, task):
     outputs = predictors(task)(list(t.examples))
     assert len(outputs) == len(t.examples)
     for example, out in zip(t.examples, outputs):
+        assert set(t.outputs) <= set(out)
         check_output(task, example, out)
 
 
