@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--max-steps", type=int, default=-1)
     t.add_argument("--seed", type=int, default=42)
     t.add_argument("--lora", action="store_true", help="train a LoRA adapter + head (a few MB) instead of all weights")
-    t.add_argument("--lora-r", type=int, default=16)
+    t.add_argument("--lora-r", type=int, help="LoRA rank (task default, else 16)")
     t.add_argument("--half", action="store_true", help="store the LoRA adapter in fp16")
     t.add_argument("--train-limit", type=int, help="use only the first N training rows")
     t.add_argument("--eval-limit", type=int, help="evaluate on the first N rows only")

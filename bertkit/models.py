@@ -101,6 +101,12 @@ def resolve(model: str | os.PathLike = DEFAULT, task: str | None = None) -> Mode
             return ModelSource(name, embedded_encoder_path(), "default")
         head = HEADS_DIR / task
         if not (head / BERTKIT_FILE).exists():
+            from .tasks.base import get_task
+
+            if not get_task(task).trainable:
+                raise MissingHeadError(
+                    f"the default model has no {task!r} head: there is no {task} training data here. Pass a "
+                    f"model fine-tuned on {task} elsewhere (a local folder, or a hub id when online).")
             raise MissingHeadError(
                 f"the default model has no trained head for {task!r} yet. Train one with "
                 f"`python -m bertkit train {task} --output runs/{task}` and load it with "

@@ -39,7 +39,7 @@ class Recipe:
     max_steps: int = -1  # stop after this many optimiser steps (-1: run all epochs)
     seed: int = 42
     lora: bool = False  # train a LoRA adapter + head instead of every weight
-    lora_r: int = 16
+    lora_r: int | None = None  # LoRA rank (task default, else 16)
     half: bool = False  # store the adapter in fp16
     train_limit: int | None = None  # first N training rows only (smoke tests, quick looks)
     eval_limit: int | None = None  # first N evaluation rows only
@@ -68,6 +68,7 @@ class Run:
         r.lr = r.lr if r.lr is not None else d.get("lr", 5e-4 if r.lora else 5e-5)
         r.batch_size = r.batch_size or d.get("batch_size", 32)
         r.max_length = r.max_length or d.get("max_length", 256)
+        r.lora_r = r.lora_r or d.get("lora_r", 16)
         r.output = r.output or f"runs/{task.name}"
         if not task.trainable and not r.train_file:
             raise BertkitError(f"{task.name} has no training data in the data dir ({task.description}); "
@@ -202,7 +203,7 @@ class EvaluatingTrainer(_trainer_base()):
         model = self.model
         was_training = model.training
         predictor = Predictor(task, model, self.processing_class, ModelSource("training", Path("."), "local"))
-        scores = task.family.evaluate(predictor, dataset, batch_size=64)
+        scores = task.family.evaluate(predictor, dataset, batch_size=64, **task.train_defaults.get("eval_options", {}))
         model.train(was_training)
         metrics = {f"{metric_key_prefix}_{k}": v for k, v in scores.items()}
         metrics[f"{metric_key_prefix}_examples"] = len(dataset)

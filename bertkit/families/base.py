@@ -90,9 +90,9 @@ class Family:
 
     compute_loss = None  # optional (model, inputs) -> loss, replacing the model's own loss in training
 
-    def evaluate(self, predictor, dataset, batch_size=None, progress=False) -> dict:
+    def evaluate(self, predictor, dataset, batch_size=None, progress=False, **options) -> dict:
         """Predict every row of `dataset` and score it with the task's metric."""
-        outputs = predictor(self.to_inputs(predictor.task, dataset), batch_size=batch_size, progress=progress)
+        outputs = predictor(self.to_inputs(predictor.task, dataset), batch_size=batch_size, progress=progress, **options)
         return self.score(predictor.task, outputs, dataset)
 
 

@@ -106,7 +106,7 @@ class FillMask(Family):
         chosen = labels != -100
         return F.cross_entropy(model.cls(hidden[chosen]).float(), labels[chosen])
 
-    def evaluate(self, predictor, dataset, batch_size=None, progress=False, seed=0):
+    def evaluate(self, predictor, dataset, batch_size=None, progress=False, seed=0, **_):
         tok = predictor.tokenizer
         rng = random.Random(seed)
         features, targets = [], []
