@@ -8,7 +8,7 @@ os.environ.setdefault("GRADIO_EXAMPLES_CACHE", tempfile.mkdtemp(prefix="bertkit-
 
 from demo.app import build_demo, launch_options  # noqa: E402  (after the environment)
 
-demo = build_demo()
+demo = build_demo(model=os.environ.get("BERTKIT_DEMO_MODEL", "default"))  # e.g. a hub id on a Space
 
 if __name__ == "__main__":
     demo.launch(**launch_options())

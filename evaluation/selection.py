@@ -10,6 +10,7 @@ from bertkit.tasks.base import get_task, task_names
 GROUPS = {
     "glue": ("sst2", "cola", "mrpc", "stsb", "rte", "wnli", "qnli"),
     "squad": ("squad", "squad_v2"),
+    "squad_v1": ("squad",),  # the v1.1 task alone (the `squad` group runs v1.1 and v2)
     "ner": ("ner",),
     "srl": ("srl",),
     "translation": ("translation",),
