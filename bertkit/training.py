@@ -164,6 +164,8 @@ class Run:
         meta = {"task": self.task.name, "task_version": self.task.version, "base_model": r.model,
                 "format": "lora" if lora else "full", "labels": list(self.task.labels),
                 "metrics": metrics, "seed": r.seed, "train_seconds": round(seconds, 1)}
+        if "eval_best_f1_thresh" in metrics:  # squad_v2: the no-answer threshold, tuned on the tune split
+            meta["no_answer_threshold"] = float(metrics["eval_best_f1_thresh"])
         if lora:
             from safetensors.torch import save_file
 

@@ -74,7 +74,10 @@ class QuestionAnswering(Family):
         return results
 
     def postprocess(self, predictor, items, features, outputs, top_k=5, threshold=None, **_):
-        threshold = self.threshold if threshold is None else float(threshold)
+        if threshold is None:  # the threshold tuned when the head was trained, else the family default
+            meta = getattr(predictor.source, "meta", None) or {}
+            threshold = meta.get("no_answer_threshold", self.threshold)
+        threshold = float(threshold)
         per_item = [[] for _ in items]
         null = [1.0] * len(items)
         for feature, (s, e) in zip(features, outputs):

@@ -44,7 +44,7 @@ TASK = register(Task(
     read=lambda path, split: with_unanswerable(read_v1(path, split)),
     tune_split="tune",
     metric="squad_v2",
-    primary_metric="f1",
+    primary_metric="f1",  # at the no-answer threshold tuned on the training part (bertkit.json)
     hub_dataset=("rajpurkar/squad_v2", None),
     examples=(
         {"question": "What is the capital of France?",
