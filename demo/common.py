@@ -7,7 +7,9 @@ with a message that names the bad value, so the UI shows it and the server keeps
 from __future__ import annotations
 
 import functools
+import os
 import re
+import tempfile
 import threading
 import unicodedata
 from dataclasses import dataclass, field
@@ -19,6 +21,10 @@ MAX_CHARS = 10_000  # per text box: long QA contexts fit (windows), 100k-charact
 # C0 controls except tab/newline/carriage return, DEL, and C1 controls
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 MODEL_INFO = "default · a local folder (save_pretrained or `bertkit train` output) · a hub id"
+MODEL_INFO_RESTRICTED = "default · a hub id (local folders are turned off on this server)"
+ALLOW_LOCAL_ENV = "BERTKIT_ALLOW_LOCAL_MODELS"  # "1": allow local folders, "0": refuse them; unset: refuse on Spaces
+FINETUNE_PREFIX = "bertkit-finetune-"  # the Fine-tune tab's work folders (tempfile.mkdtemp in finetune.py)
+_TRUSTED_FOLDERS: set[Path] = set()  # local folders the server's operator configured (DemoConfig.model/models)
 
 
 @dataclass
@@ -34,6 +40,9 @@ class DemoConfig:
 
     def __post_init__(self):
         self.models = list(dict.fromkeys([self.model, *self.models]))
+        for value in self.models:  # chosen by whoever started the server, not typed by a visitor
+            if value and value != "default" and Path(value).expanduser().is_dir():
+                _TRUSTED_FOLDERS.add(Path(value).expanduser().resolve())
 
 
 # ---- errors --------------------------------------------------------------------------------------
@@ -69,8 +78,60 @@ def check_text(value, what: str = "text") -> str:
 
 
 def model_name(value) -> str:
-    value = (value or "").strip()
-    return value or "default"
+    """The model value a selector holds (`default` when empty), after the local-folder policy."""
+    value = (str(value) if value is not None else "").strip() or "default"
+    check_local_allowed(value)
+    return value
+
+
+# ---- local folders: refused on public servers ----------------------------------------------------
+def local_models_allowed() -> bool:
+    """Whether a visitor may name a server folder as a model: yes locally; no on a Hugging Face Space
+    (SPACE_ID set) or with BERTKIT_ALLOW_LOCAL_MODELS=0; BERTKIT_ALLOW_LOCAL_MODELS=1 overrides both."""
+    flag = os.environ.get(ALLOW_LOCAL_ENV, "").strip().lower()
+    if flag in ("1", "true", "yes"):
+        return True
+    if flag in ("0", "false", "no"):
+        return False
+    return not os.environ.get("SPACE_ID")
+
+
+def _restriction_reason() -> str:
+    if os.environ.get(ALLOW_LOCAL_ENV, "").strip().lower() in ("0", "false", "no"):
+        return f"{ALLOW_LOCAL_ENV}=0"
+    return "this app runs on a Hugging Face Space (SPACE_ID is set)"
+
+
+def looks_local(value: str) -> bool:
+    """Whether bertkit would read `value` from the server's disk (or try to): anything but a hub id."""
+    if value.startswith((".", "/", "~")) or "\\" in value or value.count("/") > 1:
+        return True
+    try:
+        return Path(value).expanduser().exists()
+    except OSError:
+        return True
+
+
+def app_created(path: Path) -> bool:
+    """A folder this app made: a Fine-tune tab output (in the temp folder) or one the operator configured."""
+    try:
+        path = path.expanduser().resolve()
+        inside = path.relative_to(Path(tempfile.gettempdir()).resolve())
+    except (OSError, RuntimeError, ValueError):  # RuntimeError: '~user' of an unknown user
+        inside = None
+    if inside is not None and inside.parts and inside.parts[0].startswith(FINETUNE_PREFIX):
+        return True
+    return path in _TRUSTED_FOLDERS
+
+
+def check_local_allowed(value: str) -> None:
+    """`gr.Error` when `value` names a server folder and this server does not take them."""
+    if value == "default" or local_models_allowed() or not looks_local(value) or app_created(Path(value)):
+        return
+    raise gr.Error(f"local model folders are turned off on this server ({_restriction_reason()}): a visitor may not "
+                   f"load files from the server's disk. Use `default` or a hub id (e.g. 'org/bert-finetuned'); a "
+                   f"head trained in the Fine-tune tab can be tried there. Whoever runs the server can allow local "
+                   f"folders with {ALLOW_LOCAL_ENV}=1.")
 
 
 # ---- models --------------------------------------------------------------------------------------
@@ -151,7 +212,7 @@ def load_encoder(model):
 # ---- components ----------------------------------------------------------------------------------
 def model_selector(config: DemoConfig, label: str = "Model") -> gr.Dropdown:
     return gr.Dropdown(choices=config.models, value=config.model, allow_custom_value=True, label=label,
-                       info=MODEL_INFO, scale=2)
+                       info=MODEL_INFO if local_models_allowed() else MODEL_INFO_RESTRICTED, scale=2)
 
 
 def examples(config: DemoConfig, rows, inputs, outputs, fn, cache: bool = True):
@@ -202,10 +263,11 @@ def run_batch(items: list, tasks: list[str], models: list, options: list[dict], 
     for i, item in enumerate(items):
         try:
             items[i] = check(item)
+            model = model_name(models[i])
         except gr.Error as e:
             results[i] = {"error": e.message}
             continue
-        key = (tasks[i], model_name(models[i]), tuple(sorted(options[i].items())))
+        key = (tasks[i], model, tuple(sorted(options[i].items())))
         groups.setdefault(key, []).append(i)
     for (task, model, opts), rows in groups.items():
         try:

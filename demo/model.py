@@ -6,7 +6,7 @@ import shlex
 
 import gradio as gr
 
-from .common import DemoConfig, model_name, model_selector
+from .common import ALLOW_LOCAL_ENV, DemoConfig, local_models_allowed, model_name, model_selector
 
 # tab kinds -> tab titles (as in demo/app.py)
 TABS = {"fill-mask": "Fill-mask", "single": "Classify", "pair": "Pairs", "qa": "QA",
@@ -166,6 +166,10 @@ def build(config: DemoConfig) -> None:
     import bertkit
 
     gr.Markdown("Where each tab's answers come from, and how to get the same answers outside this page.")
+    if not local_models_allowed():
+        gr.Markdown(f"On this server the model selectors take `default`, the listed models and hub ids, not "
+                    f"local folders (a Space, or {ALLOW_LOCAL_ENV}=0); heads trained in the Fine-tune tab "
+                    f"can still be tried.")
     with gr.Row():
         task = gr.Dropdown(bertkit.task_names(), value="sst2", label="Task")
         model = model_selector(config)

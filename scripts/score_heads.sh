@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Score every shipped head with the evaluation suite (held-out splits, 95 % bootstrap intervals),
+# write the intervals into each head's model card, and print the README table. Tasks already scored
+# for the same weights and data are reused, so re-running after a new head only scores that head.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-.venv/bin/python}
+tasks=$(ls bertkit/heads | paste -sd, -)
+$PY -m evaluation run --model default --tasks "$tasks" --output results/ "$@"
+$PY scripts/card_scores.py results/
