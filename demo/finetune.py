@@ -21,7 +21,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from .common import DemoConfig, check_text, get_predictor, model_name, model_selector, tasks_of, user_errors
+from .common import FINETUNE_PREFIX, DemoConfig, check_text, get_predictor, model_name, model_selector, tasks_of, user_errors
 
 HOLD_OUT = 0.2  # share of the uploaded rows kept for the final evaluation
 EXAMPLE_FILE = Path(__file__).parent / "examples" / "sentiment.csv"
@@ -134,7 +134,7 @@ def finetune(file, task: str = "sst2", model: str = "default", max_steps: int = 
     if not 1 <= int(max_steps) <= max_allowed_steps:
         raise gr.Error(f"max steps must be between 1 and {max_allowed_steps} here, got {max_steps}")
     path = file if isinstance(file, str) else getattr(file, "name", str(file))
-    work = Path(tempfile.mkdtemp(prefix="bertkit-finetune-"))
+    work = Path(tempfile.mkdtemp(prefix=FINETUNE_PREFIX))
     data = prepare_files(path, task, work, max_rows)
     out = work / f"bertkit-{task}-lora"
     run = TrainingRun(session=getattr(request, "session_hash", None) or "")

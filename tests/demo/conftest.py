@@ -1,10 +1,21 @@
-"""Fixtures for the app's tests: the tiny model as a string, no default heads, a launched app."""
+"""Fixtures for the app's tests: the tiny model as a string, no default heads, a results folder,
+a launched app."""
+import shutil
 import socket
 import warnings
+from pathlib import Path
 
 import pytest
 
 SERVER_TIMEOUT = 60  # seconds for any single server test (pytest-timeout)
+# A real `python -m evaluation run --model default --tasks glue` results file (STS-B scored with the
+# trained head, the other GLUE tasks skipped for want of heads); its predictions are not needed here.
+RESULTS_FILE = Path(__file__).parent / "data" / "20261130-135037-default.json"
+
+
+def copy_results(folder: Path) -> Path:
+    shutil.copy(RESULTS_FILE, folder / RESULTS_FILE.name)
+    return folder
 
 
 @pytest.fixture(scope="session")
@@ -34,8 +45,7 @@ def app_url(tiny, tmp_path_factory):
     import os
 
     os.environ["GRADIO_EXAMPLES_CACHE"] = str(tmp_path_factory.mktemp("examples-cache"))
-    results = tmp_path_factory.mktemp("results")
-    (results / "run.json").write_text('{"model": "tiny", "tasks": {"sst2": {"scores": {"accuracy": 0.5}}}}')
+    results = copy_results(tmp_path_factory.mktemp("results"))
     from demo.app import build_demo, launch_options
 
     warnings.filterwarnings("ignore", message=".*no trained.*head")

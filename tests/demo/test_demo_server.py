@@ -24,6 +24,7 @@ def test_every_endpoint_answers(client, tiny):
     from gradio_client import handle_file
 
     from demo.finetune import EXAMPLE_FILE
+    from demo.leaderboard import PLOTS
 
     named = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
     assert ENDPOINTS <= named, f"missing: {ENDPOINTS - named}"
@@ -68,8 +69,10 @@ def test_every_endpoint_answers(client, tiny):
     label, raw = client.predict("a fine film", "", folder, "sst2", api_name="/finetune_try")
     assert label["label"] == raw["label"]
     assert client.predict(api_name="/finetune_cancel") == "Nothing is training in this session."
-    text, rows, plots = client.predict(api_name="/leaderboard")
-    assert rows["data"][0][:4] == ["tiny", "sst2", "accuracy", 0.5]
+    text, plots = client.predict(api_name="/leaderboard")
+    assert "### GLUE" in text and "| default | dev |" in text and "85.5 (partial: 1/9)" in text
+    assert [p["caption"] for p in plots] == [c for _, c in PLOTS] and all(Path(p["image"]).is_file() for p in plots)
+    assert "Δ vs BERT-large (test)" in client.predict("BERT-large", api_name="/leaderboard")[0]
     table, card, provenance, cli, python, snippet = client.predict("ner", tiny, api_name="/model_info")
     assert provenance["kind"] == "local" and "api_name='/ner'" in snippet and cli.startswith("python -m bertkit")
 

@@ -1,11 +1,14 @@
 """Each tab's functions, called directly on the tiny random BERT (its heads are random: the tests
 check shapes, keys, invariants and messages, not answers)."""
 import math
+import os
+from pathlib import Path
 
 import gradio as gr
 import pytest
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*has no trained")
+REPO = Path(__file__).resolve().parents[2]
 
 
 # ---- bad input: a clear gr.Error, never a crash -----------------------------------------------
@@ -220,20 +223,168 @@ def test_explain_saliency_methods(tiny):
         explain("A man plays.", "", "mrpc", METHODS[0], 8, tiny)
 
 
-def test_leaderboard_reads_results_and_says_when_empty(tmp_path):
+def test_leaderboard_says_when_there_is_nothing_to_show(tmp_path):
     from demo.leaderboard import leaderboard
 
-    text, rows, plots = leaderboard(str(tmp_path / "missing"))
-    assert "No results yet" in text and rows == [] and plots == []
-    (tmp_path / "a.json").write_text('{"manifest": {"model": "m1", "seed": 1}, "tasks": {"sst2": {"scores": '
-                                     '{"accuracy": {"value": 0.91, "ci": [0.89, 0.93]}}}, "mrpc": {"f1": 0.88}}}')
-    (tmp_path / "b.json").write_text('{"model": "m2", "task": "cola", "scores": {"mcc": 0.4}}')
-    (tmp_path / "broken.json").write_text("{not json")
-    (tmp_path / "glue.md").write_text("| model | SST-2 |\n|---|---|\n| m1 | 91.0 |\n")
-    text, rows, plots = leaderboard(str(tmp_path))
-    assert "| m1 | 91.0 |" in text
-    assert [r[:4] for r in rows] == [["m1", "sst2", "accuracy", 0.91], ["m1", "mrpc", "f1", 0.88],
-                                     ["m2", "cola", "mcc", 0.4]]
+    text, plots = leaderboard(str(tmp_path / "missing"))
+    assert "No results yet" in text and "does not exist" in text and plots == []
+    text, plots = leaderboard(str(tmp_path))
+    assert "No results yet" in text and "python -m evaluation run" in text and plots == []
+    (tmp_path / "other.json").write_text('{"model": "m1", "tasks": {"sst2": {"scores": {"accuracy": 0.5}}}}')
+    text, plots = leaderboard(str(tmp_path))
+    assert "No results yet" in text and "1 JSON file(s) there, none a `bertkit-eval/1` results file" in text
+
+
+def test_leaderboard_shows_the_suites_tables_and_plots(tmp_path):
+    """The real results file of the default model (STS-B scored, the rest of GLUE skipped)."""
+    import tempfile
+
+    from conftest import copy_results
+    from demo.leaderboard import PLOTS, leaderboard
+
+    folder = tmp_path / "results"
+    folder.mkdir()
+    copy_results(folder)
+    before = sorted(p.name for p in folder.rglob("*"))
+    text, plots = leaderboard(str(folder))
+    for title in ("GLUE", "SQuAD", "NER (CoNLL-2003)", "SRL", "Translation (Multi30k de→en)",
+                  "Fill-mask (WikiText-2 test)", "Per-task details"):
+        assert f"### {title}\n" in text
+    glue = text.split("### GLUE")[1].split("### SQuAD")[0]
+    assert "| CoLA MCC | SST-2 acc | MRPC F1/acc | STS-B P/S |" in glue and "| GLUE score | Score w/o WNLI |" in glue
+    measured = next(line for line in glue.splitlines() if line.startswith("| default | dev |"))
+    assert "| 85.4/85.7 |" in measured and "| 85.5 (partial: 1/9) | 85.5 (partial: 1/8) |" in measured
+    assert "Δ vs MiniLM-L6xH384 (dev)" in glue and "| BERT-large | test |" in glue and "80.9 (partial: 5/9)" in glue
+    assert "| BERT-base | squad | dev | 80.8 | 88.5 |" in text and "| BERT-base | dev | — | — | 96.4 |" in text
+    assert "| default | stsb | 1 | dev | 1500 | spearmanr | 85.67 | [84.0, 87.1] |" in text
+    assert "| default | sst2 | — | — | — | — | skipped: no head |" in text
+    assert "_No scores in this folder yet._" in text.split("### Translation")[1]
+    assert [caption for _, caption in plots] == [caption for _, caption in PLOTS]
+    for path, _ in plots:  # drawn into a temp folder, never into the results folder
+        assert Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert Path(path).resolve().is_relative_to(Path(tempfile.gettempdir()).resolve())
+        assert not Path(path).resolve().is_relative_to(folder.resolve())
+    assert sorted(p.name for p in folder.rglob("*")) == before
+    assert leaderboard(str(folder))[1] == plots  # unchanged folder: the same plots, not drawn again
+    text, _ = leaderboard(str(folder), "BERT-large")
+    assert "Δ vs BERT-large (test)" in text and "Δ vs MiniLM-L6xH384" not in text
+
+
+@pytest.mark.filterwarnings("ignore:An input array is constant")
+def test_leaderboard_over_an_evaluation_run(tiny, data_dir, tmp_path):
+    """Results just written by `python -m evaluation run` sit beside the default model's row."""
+    import contextlib
+    import io
+
+    from conftest import copy_results
+    from demo.leaderboard import leaderboard
+    from evaluation.cli import main
+
+    folder = copy_results(tmp_path)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["run", "--model", tiny, "--tasks", "stsb,sst2", "--limit", "8", "--output", str(folder),
+                     "--no-progress"]) == 0
+    text, plots = leaderboard(str(folder))
+    glue = text.split("### GLUE")[1].split("### SQuAD")[0]
+    row = next(line for line in glue.splitlines() if line.startswith(f"| {tiny} (limit 8) | dev |"))
+    sst2 = row.split(" | ")[3]  # the random STS-B head predicts a constant: its correlation is undefined
+    assert float(sst2) >= 0 and "(partial: " in row and row.count(" — ") >= 7
+    assert "| default | dev |" in glue and len(plots) == 2
+    assert f"| {tiny} (limit 8) | sst2 | 1 | dev | 8 | accuracy |" in text
+
+
+def test_building_the_app_imports_neither_the_suite_nor_matplotlib(tmp_path):
+    """The Leaderboard tab reads its folder when it is opened, so app start pays nothing for it."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from demo.app import build_demo; build_demo(results_dir=sys.argv[1]); "
+            "print(sorted(m for m in ('evaluation.leaderboard', 'evaluation.plots', 'matplotlib.pyplot') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=REPO, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+# ---- local folders on a public server ---------------------------------------------------------
+@pytest.fixture
+def visitor_folder(tiny, tmp_path, monkeypatch):
+    """A model folder on the server's disk that the app did not make, with nothing trusted yet."""
+    import shutil
+
+    from demo import common
+
+    monkeypatch.setattr(common, "_TRUSTED_FOLDERS", set())
+    monkeypatch.delenv("BERTKIT_ALLOW_LOCAL_MODELS", raising=False)
+    monkeypatch.delenv("SPACE_ID", raising=False)
+    return str(shutil.copytree(tiny, tmp_path / "visitor-model"))
+
+
+def test_local_folders_are_refused_on_a_space(visitor_folder, tiny, monkeypatch):
+    import shutil
+    import tempfile
+
+    from demo import classify, common, model, pair, tokenizer
+
+    assert common.model_name(visitor_folder) == visitor_folder  # a local run takes any folder
+    monkeypatch.setenv("SPACE_ID", "someone/bertkit")
+    refused = [lambda m: classify.classify("fine", "sst2", m), lambda m: tokenizer.tokenize("fine", "", m),
+               lambda m: model.model_info("sst2", m)]
+    for value in (visitor_folder, "/etc", "./no/such", "~/models", "bertkit/heads/stsb"):
+        for call in refused:
+            with pytest.raises(gr.Error) as info:
+                call(value)
+            assert "local model folders are turned off on this server (this app runs on a Hugging Face Space" \
+                   in info.value.message and "BERTKIT_ALLOW_LOCAL_MODELS=1" in info.value.message
+    assert common.model_name(" default ") == "default" and common.model_name("") == "default"
+    assert common.model_name("bert-base-uncased") == "bert-base-uncased"  # hub ids still go through
+    with pytest.raises(gr.Error, match="unreachable \\(offline\\)"):
+        classify.classify("fine", "sst2", "org/not-a-cached-model")
+    work = Path(tempfile.mkdtemp(prefix=common.FINETUNE_PREFIX))  # what the Fine-tune tab makes
+    try:
+        trained = str(shutil.copytree(tiny, work / "bertkit-mrpc-lora"))
+        label, _, raw = pair.pair("A man sings.", "A man is singing.", "mrpc", trained)
+        assert raw["label"] in label
+        sneaky = str(work / os.path.relpath(visitor_folder, work))  # /tmp/bertkit-finetune-x/../…/visitor-model
+        with pytest.raises(gr.Error, match="turned off"):
+            pair.pair("A man sings.", "A man is singing.", "mrpc", sneaky)
+        [results] = pair.pair_batch(["A man sings."] * 2, ["A man is singing."] * 2, ["mrpc"] * 2,
+                                    [trained, visitor_folder])
+        assert "label" in results[0] and "turned off" in results[1]["error"]  # one bad model, one answer
+    finally:
+        shutil.rmtree(work)
+
+
+def test_local_folder_switches(visitor_folder, monkeypatch):
+    from demo import common
+    from demo.common import DemoConfig, model_name
+
+    monkeypatch.setenv("BERTKIT_ALLOW_LOCAL_MODELS", "0")  # off without a Space
+    with pytest.raises(gr.Error, match=r"turned off on this server \(BERTKIT_ALLOW_LOCAL_MODELS=0\)"):
+        model_name(visitor_folder)
+    DemoConfig(model="default", models=[visitor_folder])  # a folder the server's operator offers
+    assert model_name(visitor_folder) == visitor_folder
+    common._TRUSTED_FOLDERS.clear()
+    monkeypatch.setenv("SPACE_ID", "someone/bertkit")
+    monkeypatch.setenv("BERTKIT_ALLOW_LOCAL_MODELS", "1")  # the operator's override
+    assert model_name(visitor_folder) == visitor_folder
+
+
+# ---- the default model's trained heads ----------------------------------------------------------
+def test_default_stsb_head_scores_similarity_sensibly():
+    import bertkit.models
+
+    if not (bertkit.models.HEADS_DIR / "stsb" / "bertkit.json").is_file():
+        pytest.skip("no trained stsb head in bertkit/heads/stsb yet")
+    from demo.model import head_status
+    from demo.pair import pair
+
+    label, note, raw = pair("A man is playing a guitar.", "A person plays the guitar.", "stsb", "default")
+    assert note == "" and label == f"similarity {raw['score']:.2f} / 5" and raw["score"] > 3.0
+    _, note, unrelated = pair("A man is playing a guitar.", "The stock market fell sharply today.", "stsb", "default")
+    assert unrelated["score"] < 1.0 and raw["score"] - unrelated["score"] > 2.5
+    assert head_status("stsb", "default")[0] == "trained (lora)"
 
 
 def test_model_tab_card_and_snippets(tiny, no_default_heads):
