@@ -73,12 +73,23 @@ def readme_table(entries: dict) -> str:
     return "\n".join(lines)
 
 
+def update_readme(table: str) -> None:
+    readme = REPO / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- heads-table -->", "<!-- /heads-table -->"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        readme.write_text(head + start + "\n" + table + "\n" + end + rest.split(end, 1)[1])
+
+
 def main(results_dir: str = "results") -> None:
     entries = latest_entries(Path(results_dir))
     for task, entry in entries.items():
         if (HEADS / task / "README.md").exists():
             update_card(task, entry)
-    print(readme_table(entries))
+    table = readme_table(entries)
+    update_readme(table)
+    print(table)
 
 
 if __name__ == "__main__":
