@@ -69,7 +69,7 @@ def cmd_predict(args) -> int:
     inputs = parse_inputs(task, args)
     options = {k: v for k, v in (("top_k", args.top_k), ("num_beams", args.num_beams), ("threshold", args.threshold)) if v is not None}
     predictor = load(task.name, args.model, allow_pickle=args.allow_pickle)
-    outputs = predictor(inputs, batch_size=args.batch_size, **options)
+    outputs = predictor(inputs, batch_size=args.batch_size, progress=len(inputs) > 256, **options)  # tqdm on stderr
     for out in outputs:
         print(json.dumps(out, ensure_ascii=False))
     return 0
