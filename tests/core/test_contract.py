@@ -110,3 +110,17 @@ def test_srl_given_predicate_and_every_verb(predictors):
 def test_fill_mask_keeps_the_users_casing(predictors):
     out = predictors("fill-mask")("Paris is the [MASK] of France.")
     assert out["sequence"].startswith("Paris is the ") and out["sequence"].endswith(" of France.")
+
+
+def test_squad_v2_uses_the_trained_threshold_unless_given(predictors):
+    p = predictors("squad_v2")
+    question = {"question": "Who invented the telephone?", "context": "France is a country in Europe."}
+    saved = dict(p.source.meta)
+    try:
+        p.source.meta["no_answer_threshold"] = 0.0  # any no-answer probability abstains
+        out = p(question)
+        assert out["answer"] == "" and out["start"] == out["end"] == -1
+        assert p(question, threshold=1.0)["answer"] != ""  # an explicit threshold wins
+    finally:
+        p.source.meta.clear()
+        p.source.meta.update(saved)
