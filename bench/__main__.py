@@ -1,7 +1,8 @@
-"""python -m bench serve [--model M] [--limit N] [--repeats R]"""
+"""python -m bench serve [--model M] [--limit N] [--repeats R] | python -m bench memory"""
 import argparse
 import sys
 
+from .memory import main as memory
 from .serve import main as serve
 
 
@@ -13,8 +14,10 @@ def main(argv=None):
     s.add_argument("--data-dir")
     s.add_argument("--limit", type=int, help="first N sentences only (default: all 872)")
     s.add_argument("--repeats", type=int, default=3, help="best of R runs per setting")
+    m = sub.add_parser("memory", help="resident memory with every shipped head loaded at once")
+    m.add_argument("--model", default="default")
     args = parser.parse_args(argv)
-    return serve(args)
+    return serve(args) if args.what == "serve" else memory(args)
 
 
 sys.exit(main())

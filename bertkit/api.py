@@ -114,3 +114,14 @@ def share_base_weights(model, base_key: str) -> None:
                 setattr(module, param_name, shared[key])
     if hasattr(model, "tie_weights"):
         model.tie_weights()
+    # Weights load as views of one memory-mapped file: copy what is not shared out of it, so the
+    # mapping of this (second, third, …) load is released instead of staying resident.
+    kept = {id(p) for p in shared.values()}
+    with torch.no_grad():
+        for param in model.parameters():
+            if id(param) not in kept:
+                param.data = param.data.clone()
+        for module in model.modules():
+            for name, buffer in list(module.named_buffers(recurse=False)):
+                if buffer is not None:
+                    setattr(module, name, buffer.clone())
