@@ -38,7 +38,7 @@ def cmd_train(args) -> int:
                    train_file=args.train_file, validation_file=args.validation_file, columns=columns,
                    hub_data=args.hub_data,
                    epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, max_length=args.max_length,
-                   max_steps=args.max_steps, seed=args.seed, lora=args.lora, lora_r=args.lora_r, half=args.half,
+                   max_steps=args.max_steps, seed=args.seed, lora=args.lora, lora_r=args.lora_r, half=args.half, int8=args.int8,
                    train_limit=args.train_limit, eval_limit=args.eval_limit, allow_pickle=args.allow_pickle)
     result.pop("log_history", None)
     print(json.dumps(result, indent=2))
@@ -100,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--lora", action="store_true", help="train a LoRA adapter + head (a few MB) instead of all weights")
     t.add_argument("--lora-r", type=int, help="LoRA rank (task default, else 16)")
     t.add_argument("--half", action="store_true", help="store the LoRA adapter in fp16")
+    t.add_argument("--int8", action="store_true", help="store the adapter's large weights in int8 (+ fp16 row scales)")
     t.add_argument("--train-limit", type=int, help="use only the first N training rows")
     t.add_argument("--eval-limit", type=int, help="evaluate on the first N rows only")
     t.add_argument("--allow-pickle", action="store_true", help="allow loading .bin (pickle) weights you trust")

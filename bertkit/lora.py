@@ -31,12 +31,37 @@ def is_trained(name: str, settings: dict) -> bool:
     return any(h in name for h in settings["trainable"]) and not name.endswith("decoder.weight")
 
 
-def adapter_state(model, settings: dict, half: bool = False) -> dict[str, torch.Tensor]:
-    """The parameters an adapter file needs: LoRA matrices and the trained head."""
-    state = {n: p.detach().clone() for n, p in model.named_parameters() if is_trained(n, settings)}
-    if half:
-        state = {n: t.half() for n, t in state.items()}
-    return {n: t.contiguous() for n, t in state.items()}
+SCALE = ".__int8_scale__"  # suffix of the per-row scales of an int8-stored weight
+INT8_MIN_SIZE = 65536  # weights this large (e.g. new 384x384 cross-attention) may be stored in int8
+
+
+def adapter_state(model, settings: dict, half: bool = False, int8: bool = False) -> dict[str, torch.Tensor]:
+    """The parameters an adapter file needs: LoRA matrices and the trained head.
+
+    `half` stores fp16; `int8` also stores every large 2-D weight as int8 with one fp16 scale per
+    row (absmax), halving the biggest tensors again; `dequantize` undoes it at load time.
+    """
+    state = {n: p.detach().clone().float() for n, p in model.named_parameters() if is_trained(n, settings)}
+    out = {}
+    for name, tensor in state.items():
+        if int8 and tensor.ndim == 2 and tensor.numel() >= INT8_MIN_SIZE:
+            scale = tensor.abs().amax(dim=1, keepdim=True).clamp_min(1e-8) / 127.0
+            out[name] = torch.round(tensor / scale).to(torch.int8)
+            out[name + SCALE] = scale.half()
+        else:
+            out[name] = tensor.half() if half or int8 else tensor
+    return {n: t.contiguous() for n, t in out.items()}
+
+
+def dequantize(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Float tensors from an adapter file, int8-stored weights multiplied back by their row scales."""
+    result = {}
+    for name, tensor in state.items():
+        if name.endswith(SCALE):
+            continue
+        scale = state.get(name + SCALE)
+        result[name] = tensor.float() * scale.float() if scale is not None else tensor
+    return result
 
 
 def apply_adapter(model, settings: dict, state: dict[str, torch.Tensor], merge: bool = True):
@@ -46,6 +71,7 @@ def apply_adapter(model, settings: dict, state: dict[str, torch.Tensor], merge: 
     config = LoraConfig(r=settings["r"], lora_alpha=settings["alpha"], lora_dropout=0.0,
                         target_modules=settings["target_modules"])
     inject_adapter_in_model(config, model)
+    state = dequantize(state)
     own = dict(model.named_parameters())
     unknown = [n for n in state if n not in own]
     if unknown:

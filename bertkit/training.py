@@ -41,6 +41,7 @@ class Recipe:
     lora: bool = False  # train a LoRA adapter + head instead of every weight
     lora_r: int | None = None  # LoRA rank (task default, else 16)
     half: bool = False  # store the adapter in fp16
+    int8: bool = False  # also store its large weights (e.g. new cross-attention) in int8 + row scales
     train_limit: int | None = None  # first N training rows only (smoke tests, quick looks)
     eval_limit: int | None = None  # first N evaluation rows only
     warmup: float = 0.1  # fraction of steps with a linear learning-rate warm-up
@@ -69,6 +70,7 @@ class Run:
         r.batch_size = r.batch_size or d.get("batch_size", 32)
         r.max_length = r.max_length or d.get("max_length", 256)
         r.lora_r = r.lora_r or d.get("lora_r", 16)
+        r.int8 = r.int8 or d.get("int8", False)
         r.output = r.output or f"runs/{task.name}"
         if not task.trainable and not r.train_file:
             raise BertkitError(f"{task.name} has no training data in the data dir ({task.description}); "
@@ -172,7 +174,7 @@ class Run:
             from .lora import adapter_state
 
             meta["lora"] = lora
-            save_file(adapter_state(model, lora, half=r.half), str(out / "adapter.safetensors"),
+            save_file(adapter_state(model, lora, half=r.half, int8=r.int8), str(out / "adapter.safetensors"),
                       metadata={"format": "pt"})
         else:
             model.save_pretrained(str(out), safe_serialization=True)

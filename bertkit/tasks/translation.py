@@ -28,6 +28,6 @@ TASK = register(Task(
         "Zwei Kinder spielen im Sand am Strand.",
         "Eine Frau in einem roten Kleid singt auf der Bühne.",
     ),
-    train_defaults={"epochs": 8, "lr": 5e-4, "batch_size": 32, "max_length": 64,
+    train_defaults={"epochs": 8, "lr": 5e-4, "batch_size": 32, "max_length": 64, "int8": True,
                     "eval_options": {"num_beams": 1}}  # greedy while training: beam search only to report,
 ))

@@ -144,3 +144,25 @@ def test_hub_dataset_offline_fails_fast(tiny_bert, tmp_path, monkeypatch):
     with pytest.raises(DataError, match="unreachable"):
         bertkit.train("sst2", model=str(tiny_bert), hub_data=True, output=str(tmp_path / "hub"), progress=False)
     assert time.time() - start < 5
+
+
+def test_int8_adapter_storage_round_trips(tiny_bert, monkeypatch):
+    import torch
+
+    from bertkit import lora
+    from bertkit.lora import SCALE, adapter_state, add_lora, dequantize
+
+    monkeypatch.setattr(lora, "INT8_MIN_SIZE", 512)  # the tiny model's 32x32 cross-attention counts as large
+    INT8_MIN_SIZE = 512
+    task = bertkit.get_task("translation")
+    model, _ = task.family.build_model(task, tiny_bert)
+    settings = add_lora(model, task.family.head_modules, r=4)
+    full = adapter_state(model, settings)
+    packed = adapter_state(model, settings, int8=True)
+    big = [n for n, t in full.items() if t.ndim == 2 and t.numel() >= INT8_MIN_SIZE]
+    assert big and all(packed[n].dtype == torch.int8 and n + SCALE in packed for n in big)
+    restored = dequantize(packed)
+    assert set(restored) == set(full)
+    for name in big:  # per-row absmax int8: about half a step of the row scale (+ the fp16 scale rounding)
+        step = full[name].abs().amax(dim=1, keepdim=True) / 127
+        assert ((restored[name] - full[name]).abs() <= 0.6 * step + 1e-6).all()
