@@ -36,5 +36,5 @@ TASK = register(Task(
         "The committee approved the plan and sent it to the council.",
         "Mary sold the book to John yesterday.",
     ),
-    train_defaults={"epochs": 4, "lr": 5e-4, "batch_size": 32, "max_length": 256},
+    train_defaults={"epochs": 12, "lr": 5e-4, "batch_size": 32, "max_length": 256},
 ))
