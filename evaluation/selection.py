@@ -38,7 +38,9 @@ def expand_tasks(spec: str) -> list[str]:
             members = [part]
         else:
             raise UnknownTaskError(part, [ALL, *GROUPS, *task_names()])
-        names += [m for m in members if m not in names]
+        for member in members:
+            if member not in names:
+                names.append(member)
     if not names:
         raise ValueError(f"no task given; choose from: {', '.join([ALL, *GROUPS, *task_names()])}")
     return names
