@@ -130,8 +130,12 @@ class Run:
         steps_per_epoch = math.ceil(len(features) / r.batch_size)
         total_steps = r.max_steps if r.max_steps > 0 else math.ceil(steps_per_epoch * r.epochs)
         by_steps = r.max_steps > 0 and r.max_steps < steps_per_epoch * r.epochs
-        schedule = {"eval_strategy": "steps", "save_strategy": "steps", "eval_steps": total_steps,
-                    "save_steps": total_steps} if by_steps else {"eval_strategy": "epoch", "save_strategy": "epoch"}
+        every = task.train_defaults.get("eval_every")  # long tasks: evaluate + checkpoint every N steps
+        if by_steps or every:
+            step = min(every or total_steps, total_steps)
+            schedule = {"eval_strategy": "steps", "save_strategy": "steps", "eval_steps": step, "save_steps": step}
+        else:
+            schedule = {"eval_strategy": "epoch", "save_strategy": "epoch"}
         args = TrainingArguments(
             output_dir=str(out / "checkpoints"), num_train_epochs=r.epochs, max_steps=r.max_steps,
             learning_rate=r.lr, per_device_train_batch_size=r.batch_size, weight_decay=r.weight_decay,
