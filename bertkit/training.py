@@ -14,7 +14,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import _env  # noqa: F401
+from . import _env  # noqa: F401  (before transformers)
+from transformers import Trainer  # noqa: E402  (this module is imported only to train)
 from .errors import BertkitError
 from .models import BERTKIT_FILE, DEFAULT, load_tokenizer, resolve
 from .tasks.base import get_task
@@ -103,7 +104,6 @@ class Run:
 
         r, task = self.recipe, self.task
         set_seed(r.seed)
-        torch.set_num_threads(max(1, torch.get_num_threads()))
         if r.train_file:
             self.task = task = with_user_labels(task, r.train_file, r.columns)
         train_rows = self.load_split("train", r.train_file)
@@ -187,13 +187,7 @@ class Run:
         write_card(out, self.task, asdict(r), meta, self.data_files(), n_train, n_eval, source)
 
 
-def _trainer_base():
-    from transformers import Trainer
-
-    return Trainer
-
-
-class EvaluatingTrainer(_trainer_base()):
+class EvaluatingTrainer(Trainer):
     """Evaluates with the task's own predictor and metric instead of the loss."""
 
     def compute_loss(self, model, inputs, return_outputs=False, **kwargs):

@@ -114,7 +114,8 @@ class FillMask(Family):
             inner = [p for p in range(1, len(ids) - 1) if ids[p] != tok.unk_token_id]
             positions = sorted(rng.sample(inner, max(1, int(len(inner) * MASK_RATE))))
             targets.append([ids[p] for p in positions])
-            masked = [tok.mask_token_id if p in set(positions) else t for p, t in enumerate(ids)]
+            chosen = set(positions)
+            masked = [tok.mask_token_id if p in chosen else t for p, t in enumerate(ids)]
             features.append({"item": i, "input_ids": masked, "attention_mask": [1] * len(ids), "positions": positions})
         outputs = predictor.run(features, batch_size or 32, progress, top_k=5)
         top1 = top5 = total = 0
