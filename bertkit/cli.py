@@ -38,7 +38,7 @@ def cmd_train(args) -> int:
                    train_file=args.train_file, validation_file=args.validation_file, columns=columns,
                    hub_data=args.hub_data,
                    epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, max_length=args.max_length,
-                   max_steps=args.max_steps, seed=args.seed, lora=args.lora, lora_r=args.lora_r, half=args.half, int8=args.int8,
+                   max_steps=args.max_steps, max_minutes=args.max_minutes, seed=args.seed, lora=args.lora, lora_r=args.lora_r, half=args.half, int8=args.int8,
                    train_limit=args.train_limit, eval_limit=args.eval_limit, allow_pickle=args.allow_pickle)
     result.pop("log_history", None)
     print(json.dumps(result, indent=2))
@@ -96,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=int)
     t.add_argument("--max-length", type=int, help="tokens per training example")
     t.add_argument("--max-steps", type=int, default=-1)
+    t.add_argument("--max-minutes", type=float,
+                   help="time budget: stop after M minutes with a last evaluation, keeping the best checkpoint")
     t.add_argument("--seed", type=int, default=42)
     t.add_argument("--lora", action="store_true", help="train a LoRA adapter + head (a few MB) instead of all weights")
     t.add_argument("--lora-r", type=int, help="LoRA rank (task default, else 16)")

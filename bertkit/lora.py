@@ -32,18 +32,24 @@ def is_trained(name: str, settings: dict) -> bool:
 
 
 SCALE = ".__int8_scale__"  # suffix of the per-row scales of an int8-stored weight
-INT8_MIN_SIZE = 65536  # weights this large (e.g. new 384x384 cross-attention) may be stored in int8
+INT8_MIN_SIZE = 4096  # 2-D weights this large (LoRA factors, pooler, new cross-attention) may be stored in int8
 
 
 def adapter_state(model, settings: dict, half: bool = False, int8: bool = False) -> dict[str, torch.Tensor]:
     """The parameters an adapter file needs: LoRA matrices and the trained head.
 
-    `half` stores fp16; `int8` also stores every large 2-D weight as int8 with one fp16 scale per
-    row (absmax), halving the biggest tensors again; `dequantize` undoes it at load time.
+    `half` stores fp16; `int8` also stores every 2-D weight of INT8_MIN_SIZE or more (the LoRA
+    factors, the pooler, a new cross-attention) as int8 with one fp16 scale per row (absmax),
+    halving the file again; `dequantize` undoes it at load time.
     """
     state = {n: p.detach().clone().float() for n, p in model.named_parameters() if is_trained(n, settings)}
+    return quantize(state, half=half, int8=int8)
+
+
+def quantize(state: dict[str, torch.Tensor], half: bool = False, int8: bool = False) -> dict[str, torch.Tensor]:
     out = {}
     for name, tensor in state.items():
+        tensor = tensor.float()
         if int8 and tensor.ndim == 2 and tensor.numel() >= INT8_MIN_SIZE:
             scale = tensor.abs().amax(dim=1, keepdim=True).clamp_min(1e-8) / 127.0
             out[name] = torch.round(tensor / scale).to(torch.int8)
@@ -51,6 +57,14 @@ def adapter_state(model, settings: dict, half: bool = False, int8: bool = False)
         else:
             out[name] = tensor.half() if half or int8 else tensor
     return {n: t.contiguous() for n, t in out.items()}
+
+
+def requantize_file(path, int8: bool = True) -> None:
+    """Rewrite an adapter file with its large weights in int8 (e.g. to fit a size budget when shipping)."""
+    from safetensors.torch import load_file, save_file
+
+    state = quantize(dequantize(load_file(str(path))), half=True, int8=int8)
+    save_file(state, str(path), metadata={"format": "pt"})
 
 
 def dequantize(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import _env  # noqa: F401  (before transformers)
-from transformers import Trainer  # noqa: E402  (this module is imported only to train)
+from transformers import Trainer, TrainerCallback  # noqa: E402  (this module is imported only to train)
 from .errors import BertkitError
 from .models import BERTKIT_FILE, DEFAULT, load_tokenizer, resolve
 from .tasks.base import get_task
@@ -38,6 +38,7 @@ class Recipe:
     batch_size: int | None = None
     max_length: int | None = None  # tokens per training example (longer ones are cut in training only)
     max_steps: int = -1  # stop after this many optimiser steps (-1: run all epochs)
+    max_minutes: float | None = None  # time budget: stop, evaluate and keep the best checkpoint by then
     seed: int = 42
     lora: bool = False  # train a LoRA adapter + head instead of every weight
     lora_r: int | None = None  # LoRA rank (task default, else 16)
@@ -149,6 +150,8 @@ class Run:
             data_collator=task.family.collator(task, tokenizer), processing_class=tokenizer,
             callbacks=self.callbacks or None)
         trainer.bertkit_task = task
+        if r.max_minutes:
+            trainer.add_callback(TimeBudget(r.max_minutes * 60))
         from transformers.trainer_utils import get_last_checkpoint
 
         resume = get_last_checkpoint(str(out / "checkpoints")) if (out / "checkpoints").is_dir() else None
@@ -185,6 +188,18 @@ class Run:
         tokenizer.save_pretrained(str(out))
         (out / BERTKIT_FILE).write_text(json.dumps(meta, indent=2) + "\n")
         write_card(out, self.task, asdict(r), meta, self.data_files(), n_train, n_eval, source)
+
+
+class TimeBudget(TrainerCallback):
+    """Ends training once `seconds` have passed, with a last evaluation and checkpoint at that step."""
+
+    def __init__(self, seconds: float):
+        self.deadline = time.time() + seconds
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if time.time() >= self.deadline and not control.should_training_stop:
+            control.should_training_stop = control.should_evaluate = control.should_save = True
+        return control
 
 
 class EvaluatingTrainer(Trainer):

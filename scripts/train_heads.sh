@@ -11,7 +11,7 @@ tasks=${*:-"stsb mrpc cola rte sst2 wnli ner srl squad fill-mask translation squ
 for task in $tasks; do
   if [ -f "bertkit/heads/$task/bertkit.json" ]; then echo "== $task: shipped already, skipping"; continue; fi
   echo "== $task: training ($(date -u +%H:%M:%S))"
-  $PY -m bertkit train "$task" --lora --half --output "$RUNS/$task" ${EXTRA_ARGS:-}
+  $PY -m bertkit train "$task" --lora --half --int8 --output "$RUNS/$task" ${EXTRA_ARGS:-}
   mkdir -p "bertkit/heads/$task"
   cp "$RUNS/$task"/{adapter.safetensors,bertkit.json,README.md} "bertkit/heads/$task/"
   echo "== $task: done ($(date -u +%H:%M:%S))"

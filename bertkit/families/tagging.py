@@ -76,7 +76,7 @@ class TokenTagging(Family):
         return features
 
     def forward(self, predictor, batch, meta, **_):
-        probs = torch.softmax(predictor.model(**batch).logits.float(), -1).numpy()
+        probs = torch.softmax(predictor.model(**batch).logits.float(), -1).cpu().numpy()
         return [probs[row, :len(f["input_ids"])] for row, f in enumerate(meta)]
 
     def word_probs(self, features, outputs, n_words, n_labels):

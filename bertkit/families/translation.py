@@ -11,7 +11,7 @@ DEFAULT_BEAMS = 4
 
 class Translation(Family):
     auto_class = "EncoderDecoderModel"
-    head_modules = ("crossattention",)
+    head_modules = ("crossattention", "cls.predictions")  # both new: the base has no LM head
     lora_task_type = None
     input_fields = ("text",)
     output_keys = ("text",)

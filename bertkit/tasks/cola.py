@@ -9,5 +9,5 @@ TASK = glue_task(
     examples=("The sailors rode the breeze clear of the rocks.",
               "The more books I ask to whom he will give, the more he reads.",
               "Our friends won't buy this analysis, let alone the next one we propose."),
-    train_defaults={"epochs": 3, "lr": 5e-4, "batch_size": 32, "max_length": 64},
+    train_defaults={"epochs": 10, "lr": 3e-4, "batch_size": 32, "max_length": 64},  # shipped head: --seed 1
 )

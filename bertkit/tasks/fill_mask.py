@@ -62,5 +62,5 @@ TASK = register(Task(
         "The man worked as a [MASK] in the [MASK].",
         "She opened the door and [MASK] into the room.",
     ),
-    train_defaults={"epochs": 4, "eval_every": 300, "lr": 1e-3, "batch_size": 32, "max_length": 128, "lora_r": 32, "int8": True},
+    train_defaults={"epochs": 12, "eval_every": 300, "lr": 1e-3, "batch_size": 64, "max_length": 128, "lora_r": 64, "int8": True},
 ))

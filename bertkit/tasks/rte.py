@@ -12,5 +12,5 @@ TASK = glue_task(
                "text_pair": "Dana Reeve is dead."},
               {"text": "Yet, we now are discovering that antibiotics are losing their effectiveness against illness.",
                "text_pair": "Antibiotics always cure illness."}),
-    train_defaults={"epochs": 5, "lr": 5e-4, "batch_size": 16, "max_length": 256},
+    train_defaults={"epochs": 12, "lr": 5e-4, "batch_size": 16, "max_length": 128, "lora_r": 32},
 )

@@ -38,5 +38,5 @@ TASK = register(Task(
                     "Football League for the 2015 season. The Denver Broncos defeated the Carolina Panthers "
                     "24-10 to earn their third Super Bowl title."},
     ),
-    train_defaults={"epochs": 2, "eval_every": 200, "lr": 5e-4, "batch_size": 16, "max_length": 384},
+    train_defaults={"epochs": 6, "eval_every": 200, "lr": 3e-4, "batch_size": 32, "max_length": 384, "lora_r": 32},
 ))

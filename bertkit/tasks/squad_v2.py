@@ -52,5 +52,5 @@ TASK = register(Task(
         {"question": "Who invented the telephone?",
          "context": "France is a country in Western Europe. Its capital and largest city is Paris."},
     ),
-    train_defaults={"epochs": 2, "eval_every": 200, "lr": 5e-4, "batch_size": 16, "max_length": 384},
+    train_defaults={"epochs": 4, "eval_every": 200, "lr": 5e-4, "batch_size": 32, "max_length": 384},
 ))

@@ -29,6 +29,6 @@ TASK = register(Task(
         "Eine Frau in einem roten Kleid singt auf der Bühne.",
     ),
     # Greedy decoding for the per-epoch evaluation (beam search only when reporting).
-    train_defaults={"epochs": 8, "lr": 5e-4, "batch_size": 32, "max_length": 64, "int8": True, "eval_every": 1000,
+    train_defaults={"epochs": 10, "lr": 1e-3, "batch_size": 64, "max_length": 64, "lora_r": 32, "int8": True, "eval_every": 1000,
                     "eval_options": {"num_beams": 1}},
 ))

@@ -166,3 +166,45 @@ def test_int8_adapter_storage_round_trips(tiny_bert, monkeypatch):
     for name in big:  # per-row absmax int8: about half a step of the row scale (+ the fp16 scale rounding)
         step = full[name].abs().amax(dim=1, keepdim=True) / 127
         assert ((restored[name] - full[name]).abs() <= 0.6 * step + 1e-6).all()
+
+
+def test_requantize_file_shrinks_an_fp16_adapter_and_keeps_its_values(tmp_path):
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    from bertkit.lora import SCALE, dequantize, requantize_file
+
+    torch.manual_seed(0)
+    state = {"lora_A.weight": torch.randn(16, 384).half(), "lora_B.weight": torch.randn(384, 16).half(),
+             "classifier.weight": torch.randn(2, 384).half(), "classifier.bias": torch.zeros(2).half()}
+    path = tmp_path / "adapter.safetensors"
+    save_file(state, str(path))
+    before = path.stat().st_size
+    requantize_file(path)
+    packed = load_file(str(path))
+    assert packed["lora_A.weight"].dtype == torch.int8 and "lora_A.weight" + SCALE in packed
+    assert packed["classifier.weight"].dtype == torch.float16  # small weights stay fp16
+    assert path.stat().st_size < 0.6 * before
+    restored = dequantize(packed)
+    for name in ("lora_A.weight", "lora_B.weight"):
+        step = state[name].float().abs().amax(dim=1, keepdim=True) / 127
+        assert ((restored[name] - state[name].float()).abs() <= 0.6 * step + 1e-3).all()
+
+
+@pytest.mark.parametrize("task_name", ["sst2", "squad", "ner", "srl", "fill-mask", "translation"])
+def test_every_newly_initialised_weight_is_saved_in_the_adapter(tiny_bert, task_name):
+    """A weight the base checkpoint lacks is random at load time: the adapter must carry it."""
+    import torch
+
+    from bertkit.lora import add_lora, is_trained
+
+    task = bertkit.get_task(task_name)
+    builds = []
+    for seed in (1, 2):
+        torch.manual_seed(seed)
+        model, _ = task.family.build_model(task, tiny_bert)
+        builds.append(dict(model.named_parameters()))
+    random = [n for n, p in builds[0].items() if not torch.equal(p, builds[1][n])]
+    assert random, "every family adds at least one new weight"
+    settings = add_lora(model, task.family.head_modules, r=2)
+    assert [n for n in random if not is_trained(n, settings)] == []

@@ -91,3 +91,17 @@ def test_wikitext_and_shakespeare(shared_data):
     assert any("[UNK]" in t for t in ds["text"])
     shakespeare = read_text(shared_data / "wikitext" / "tiny_shakespeare" / "input.txt")
     assert shakespeare[0]["text"] == "First Citizen: Before we proceed any further, hear me speak."
+
+
+def test_glue_tune_split_is_carved_from_train_and_disjoint():
+    """GLUE dev is reported, so checkpoints are chosen on a slice of train (never on dev)."""
+    from bertkit.tasks.base import get_task
+    from bertkit.tasks._glue import tune_step
+
+    task = get_task("rte")
+    assert task.tune_split == "tune"
+    train, tune = task.load("train"), task.load("tune")
+    assert len(train) + len(tune) == 2490  # RTE train.tsv
+    assert len(tune) == len(range(0, 2490, tune_step(2490))) == 249
+    assert not set(train["idx"]) & set(tune["idx"])  # row-disjoint (RTE itself repeats a few pairs)
+    assert tune_step(67349) == 34  # SST-2: at most ~2,000 tune rows
