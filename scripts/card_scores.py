@@ -49,8 +49,11 @@ def card_section(task: str, entry: dict) -> str:
     lines = [SECTION, "", f"Split: `{entry['split']}`, {entry['n_examples']:,} examples, "
              f"{entry['examples_per_s']:.1f} examples/s on this machine.", "", "| metric | value | 95 % CI |", "|---|---|---|"]
     for name, score in entry["scores"].items():
-        low, high = score["ci"]
-        lines.append(f"| {name} | {pct(score['value'], task):.2f} | [{pct(low, task):.2f}, {pct(high, task):.2f}] |")
+        if score.get("value") is None:
+            continue
+        ci = score.get("ci")
+        interval = f"[{pct(ci[0], task):.2f}, {pct(ci[1], task):.2f}]" if ci else "—"
+        lines.append(f"| {name} | {pct(score['value'], task):.2f} | {interval} |")
     return "\n".join(lines) + "\n"
 
 
