@@ -30,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+HEADS_DIR = ROOT / "bertkit" / "heads"
 SHIPPED = ("adapter.safetensors", "bertkit.json", "README.md")
 MARGIN_MINUTES = 1.0  # left for the last evaluation + saving after the time budget stops training
 
@@ -100,8 +101,9 @@ def selection_section(runs: str, task: str, chosen: str, int8: bool) -> str:
             continue
         card = (meta_file.parent / "README.md").read_text()
         recipe = card.split("```")[1].strip().split(" --output ")[-1].split(" ", 1)[-1] if "```" in card else ""
-        name = meta_file.parent.name
-        lines.append(f"| {name} | `{recipe}` | {tune_score(meta):.4f} | {'**shipped**' if name == chosen else ''} |")
+        name, score = meta_file.parent.name, tune_score(meta)
+        shown = f"{score:.4f}" if score is not None else "— (no tune score)"
+        lines.append(f"| {name} | `{recipe}` | {shown} | {'**shipped**' if name == chosen else ''} |")
     if int8:
         lines += ["", "The shipped adapter stores its large weights (LoRA factors, pooler, new layers) in int8 "
                   "with one fp16 scale per row (`ship --int8`)."]
@@ -118,7 +120,7 @@ def ship(runs: str, tasks: list[str], int8: bool = False) -> None:
             if meta["task"] not in best or score > best[meta["task"]][0]:
                 best[meta["task"]] = (score, meta_file.parent)
     for task, (score, folder) in sorted(best.items()):
-        target = ROOT / "bertkit" / "heads" / task
+        target = HEADS_DIR / task
         target.mkdir(parents=True, exist_ok=True)
         for name in SHIPPED:
             shutil.copy(folder / name, target / name)

@@ -208,3 +208,15 @@ def test_every_newly_initialised_weight_is_saved_in_the_adapter(tiny_bert, task_
     assert random, "every family adds at least one new weight"
     settings = add_lora(model, task.family.head_modules, r=2)
     assert [n for n in random if not is_trained(n, settings)] == []
+
+
+def test_time_budget_stops_early_with_a_last_evaluation(tiny_bert, sentiment_files, tmp_path):
+    out = tmp_path / "budget"
+    result = run_train(tiny_bert, sentiment_files, out, epochs=50, max_minutes=1e-4, lora=True)  # 6 ms
+    steps = [e["step"] for e in result["log_history"] if "loss" in e or "eval_accuracy" in e]
+    last_step = max(e.get("step", 0) for e in result["log_history"])
+    assert last_step < 8 * 50  # 50 epochs of 8 steps were asked for; the budget stopped it at once
+    evaluated = [e for e in result["log_history"] if "eval_accuracy" in e and e["step"] == last_step]
+    assert evaluated, f"no evaluation at the stopping step {last_step}: {steps}"
+    assert (out / "adapter.safetensors").exists() and (out / "checkpoints" / f"checkpoint-{last_step}").is_dir()
+    assert "--max-minutes 0.0001" in (out / "README.md").read_text()
