@@ -6,24 +6,7 @@ rows) and trains on the rest; `dev` stays untouched until the evaluation suite r
 """
 from ..data import read_glue
 from ..families.classification import SequenceClassification
-from .base import Task, register
-
-TUNE_FRACTION = 0.1
-TUNE_MAX = 2000
-
-
-def tune_step(n_rows: int) -> int:
-    """Every `tune_step(n)`-th training row (from row 0) is a tune row."""
-    return max(int(round(1 / TUNE_FRACTION)), -(-n_rows // TUNE_MAX))
-
-
-def carve(ds, split: str):
-    """GLUE train.tsv -> the `train` part or the `tune` part; other splits unchanged."""
-    if split not in ("train", "tune"):
-        return ds
-    step = tune_step(len(ds))
-    keep = [i for i in range(len(ds)) if (i % step == 0) == (split == "tune")]
-    return ds.select(keep)
+from .base import Task, carve_tune, register, tune_step  # noqa: F401  (tune_step: re-exported)
 
 
 def glue_task(name: str, folder: str, *, labels=(), pair=False, regression=False, splits=("train", "dev", "test"),
@@ -38,7 +21,7 @@ def glue_task(name: str, folder: str, *, labels=(), pair=False, regression=False
         family=SequenceClassification(pair=pair, regression=regression),
         labels=tuple(labels),
         files=files,
-        read=lambda path, split: carve(read_glue(path, name, label_names), split),
+        read=lambda path, split: carve_tune(read_glue(path, name, label_names), split),
         metric="glue",
         metric_config=name,
         hub_dataset=("nyu-mll/glue", name),

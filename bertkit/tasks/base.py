@@ -63,6 +63,29 @@ class Task:
         return self.read(paths[0] if len(paths) == 1 else paths, split)
 
 
+TUNE_FRACTION = 0.1
+TUNE_MAX = 2000
+
+
+def tune_step(n_blocks: int) -> int:
+    """Every `tune_step(n)`-th block (from block 0) is a tune block: about 10 %, at most ~2,000."""
+    return max(int(round(1 / TUNE_FRACTION)), -(-n_blocks // TUNE_MAX))
+
+
+def carve_tune(ds, split: str, block: int = 1):
+    """A training file -> its `train` part or its held-back `tune` part (other splits unchanged).
+
+    Reported splits never choose checkpoints, so tasks whose data has only train + reported files
+    hold back every k-th block of `block` consecutive rows of train as `tune` (blocks keep
+    neighbouring rows, e.g. the sentences of one document, on the same side).
+    """
+    if split not in ("train", "tune"):
+        return ds
+    step = tune_step(-(-len(ds) // block))
+    keep = [i for i in range(len(ds)) if ((i // block) % step == 0) == (split == "tune")]
+    return ds.select(keep)
+
+
 def register(task: Task) -> Task:
     if task.name in _REGISTRY:
         raise ValueError(f"task {task.name!r} registered twice")

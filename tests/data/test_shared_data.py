@@ -105,3 +105,15 @@ def test_glue_tune_split_is_carved_from_train_and_disjoint():
     assert len(tune) == len(range(0, 2490, tune_step(2490))) == 249
     assert not set(train["idx"]) & set(tune["idx"])  # row-disjoint (RTE itself repeats a few pairs)
     assert tune_step(67349) == 34  # SST-2: at most ~2,000 tune rows
+
+
+def test_ner_tunes_on_blocks_of_train_never_on_the_reported_testa():
+    from bertkit.tasks.base import get_task
+
+    task = get_task("ner")
+    assert task.tune_split == "tune" and task.files["tune"] == task.files["train"] != task.files["dev"]
+    train, tune = task.load("train"), task.load("tune")
+    assert (len(train), len(tune)) == (12600, 1441)  # 14,041 eng.train sentences, every 10th block of 100
+    whole = task.read(task.data_paths("dev")[0].with_name("eng.train"), "all")  # the file, uncarved
+    assert tune["tokens"][:100] == whole["tokens"][:100]  # block 0 (sentences 0-99) is tune
+    assert train["tokens"][:100] == whole["tokens"][100:200]  # block 1 is train
