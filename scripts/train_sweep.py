@@ -7,8 +7,8 @@
 command `python -m bertkit train TASK --lora --half --output RUNS/NAME ARGS --max-minutes M`, where M
 is the budget left when it starts less a margin for its last evaluation, LANES at a time, in plan
 order (put the long ones first). Made for a GPU box, where many small runs share one GPU, but it runs
-anywhere. With --pack, each finished run's adapter, bertkit.json, card and log tail are appended to one
-tar at once, so a run cut short still returns what finished.
+anywhere. With --pack, each finished run's adapter, bertkit.json, card and log tail are appended to a
+tar at once, so a run cut short still returns what finished (parts of at most 15 MiB: PACK, PACK.1.tar, …).
 
 `ship` picks, per task, the run with the best score on the task's *tune* split (never the reported
 dev/test split) and copies its adapter, bertkit.json and card into bertkit/heads/TASK; with --int8
@@ -33,6 +33,16 @@ sys.path.insert(0, str(ROOT))
 HEADS_DIR = ROOT / "bertkit" / "heads"
 SHIPPED = ("adapter.safetensors", "bertkit.json", "README.md")
 MARGIN_MINUTES = 1.0  # left for the last evaluation + saving after the time budget stops training
+PACK_PART_BYTES = 15 * 2**20  # a device box returns files of at most 16 MiB: the pack rolls over to a new part
+
+
+def pack_part(pack: Path, adding: int) -> Path:
+    """The tar to append `adding` bytes to: PACK, then PACK.1.tar, PACK.2.tar, … as each fills up."""
+    part, n = pack, 0
+    while part.exists() and part.stat().st_size + adding > PACK_PART_BYTES:
+        n += 1
+        part = pack.with_name(f"{pack.stem}.{n}{pack.suffix}")
+    return part
 
 
 def run(plan_file: str, minutes: float, lanes: int, runs: str, pack: str | None) -> list[dict]:
@@ -66,13 +76,12 @@ def run(plan_file: str, minutes: float, lanes: int, runs: str, pack: str | None)
             summary.append(row)
             print(json.dumps(row), flush=True)
             if pack:
-                with tarfile.open(pack, "a") as tar:
-                    for name in SHIPPED:
-                        if (out / name).exists():
-                            tar.add(out / name, arcname=f"{job['name']}/{name}")
-                    tail = runs_dir / f"{job['name']}.tail.log"
-                    tail.write_text("".join(log.read_text(errors="replace").splitlines(True)[-300:]))
-                    tar.add(tail, arcname=f"{job['name']}/train.log")
+                tail = runs_dir / f"{job['name']}.tail.log"
+                tail.write_text("".join(log.read_text(errors="replace").splitlines(True)[-300:]))
+                files = [(out / name, name) for name in SHIPPED if (out / name).exists()] + [(tail, "train.log")]
+                with tarfile.open(pack_part(Path(pack), sum(f.stat().st_size + 1024 for f, _ in files)), "a") as tar:
+                    for path, name in files:
+                        tar.add(path, arcname=f"{job['name']}/{name}")
                 Path(pack).with_name("summary.json").write_text(json.dumps(summary, indent=1))
         return row
 

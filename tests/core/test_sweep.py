@@ -65,3 +65,14 @@ def test_run_trains_each_recipe_and_packs_what_finished(sweep, tiny_bert, tmp_pa
     assert json.loads((pack.parent / "summary.json").read_text())[0]["name"] in ("small", "big")
     log = (tmp_path / "runs" / "big.log").read_text()
     assert "--max-minutes" in log.splitlines()[0]  # each run gets the budget that is left
+
+
+def test_pack_rolls_over_to_a_new_part_before_the_size_limit(sweep, tmp_path, monkeypatch):
+    monkeypatch.setattr(sweep, "PACK_PART_BYTES", 10_000)
+    pack = tmp_path / "heads.tar"
+    assert sweep.pack_part(pack, 9_000) == pack  # nothing written yet
+    pack.write_bytes(b"x" * 6_000)
+    assert sweep.pack_part(pack, 3_000) == pack
+    assert sweep.pack_part(pack, 5_000) == tmp_path / "heads.1.tar"
+    (tmp_path / "heads.1.tar").write_bytes(b"x" * 9_000)
+    assert sweep.pack_part(pack, 5_000) == tmp_path / "heads.2.tar"
