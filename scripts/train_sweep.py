@@ -102,7 +102,10 @@ SELECTION = "## Selection"
 
 def selection_section(runs: str, task: str, chosen: str, int8: bool) -> str:
     """The card section naming every run of `task` in the sweep with its tune score, and the one shipped."""
-    lines = [SELECTION, "", f"Chosen by the `tune`-split score among the runs of `scripts/train_sweep.py` "
+    from bertkit.tasks.base import get_task
+
+    split = get_task(task).tune_split
+    lines = [SELECTION, "", f"Chosen by the score on the `{split}` split among the runs of `scripts/train_sweep.py` "
              f"(the reported split played no part):", "", "| run | recipe | tune score | |", "|---|---|---|---|"]
     for meta_file in sorted(Path(runs).glob("*/bertkit.json")):
         meta = json.loads(meta_file.read_text())

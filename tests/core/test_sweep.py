@@ -40,7 +40,7 @@ def test_ship_picks_the_best_tune_score_per_task_and_says_so(sweep, tmp_path):
     assert sorted(p.name for p in heads.iterdir()) == ["cola", "rte"]
     card = (heads / "rte" / "README.md").read_text()
     assert "--lr 0.0005" in card.split("## Selection")[0]  # rte-b's own card was copied
-    assert "| rte-b | `--lr 0.0005` | 0.5800 | **shipped** |" in card and "| rte-a | `--lr 0.0003` | 0.5500 |  |" in card
+    assert "score on the `tune` split" in card and "| rte-b | `--lr 0.0005` | 0.5800 | **shipped** |" in card and "| rte-a | `--lr 0.0003` | 0.5500 |  |" in card
     assert load_file(str(heads / "rte" / "adapter.safetensors"))["lora_A.weight"].dtype == torch.int8
     assert load_file(str(heads / "rte" / "adapter.safetensors"))["classifier.weight"].dtype == torch.float16
 
