@@ -59,11 +59,11 @@ def quantize(state: dict[str, torch.Tensor], half: bool = False, int8: bool = Fa
     return {n: t.contiguous() for n, t in out.items()}
 
 
-def requantize_file(path, int8: bool = True) -> None:
+def requantize_file(path) -> None:
     """Rewrite an adapter file with its large weights in int8 (e.g. to fit a size budget when shipping)."""
     from safetensors.torch import load_file, save_file
 
-    state = quantize(dequantize(load_file(str(path))), half=True, int8=int8)
+    state = quantize(dequantize(load_file(str(path))), half=True, int8=True)
     save_file(state, str(path), metadata={"format": "pt"})
 
 

@@ -62,7 +62,7 @@ class QuestionAnswering(Family):
 
     def forward(self, predictor, batch, meta, **_):
         out = predictor.model(**batch)
-        start, end = out.start_logits.float().cpu(), out.end_logits.float().cpu()  # on CPU: the masks are
+        start, end = out.start_logits.float().cpu(), out.end_logits.float().cpu()  # masks below are CPU tensors
         results = []
         for row, feature in enumerate(meta):
             n = len(feature["input_ids"])

@@ -6,7 +6,7 @@ rows) and trains on the rest; `dev` stays untouched until the evaluation suite r
 """
 from ..data import read_glue
 from ..families.classification import SequenceClassification
-from .base import Task, carve_tune, register, tune_step  # noqa: F401  (tune_step: re-exported)
+from .base import Task, carve_tune, register
 
 
 def glue_task(name: str, folder: str, *, labels=(), pair=False, regression=False, splits=("train", "dev", "test"),

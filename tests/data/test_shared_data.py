@@ -96,7 +96,7 @@ def test_wikitext_and_shakespeare(shared_data):
 def test_glue_tune_split_is_carved_from_train_and_disjoint():
     """GLUE dev is reported, so checkpoints are chosen on a slice of train (never on dev)."""
     from bertkit.tasks.base import get_task
-    from bertkit.tasks._glue import tune_step
+    from bertkit.tasks.base import tune_step
 
     task = get_task("rte")
     assert task.tune_split == "tune"
