@@ -1,6 +1,10 @@
-"""`bertkit.load(task, model)`: a ready predictor for one task.
+"""`bertkit.load(task, model, precision=)`: a ready predictor for one task.
 
-Models load once per process and are shared (the demo serves many sessions from one copy).
+Models load once per process and are shared (the demo serves many sessions from one copy). A
+shipped head's LoRA adapter is merged into its encoder's linear weights once at load time (one
+matmul per layer instead of three, no LoRA modules on the hot path); embeddings and layer norms
+stay shared by every head on the same base. In bf16/fp16 the merged linear weights are stored in
+that precision (half the memory, no casts per call) and the forward runs under autocast.
 """
 from __future__ import annotations
 
@@ -8,9 +12,12 @@ import logging
 import threading
 import warnings
 
+import torch
+
 from . import _env  # noqa: F401
 from .errors import ModelError
 from .models import DEFAULT, base_model_path, check_weights, load_tokenizer, resolve
+from .precision import check_precision, resolve_precision, torch_dtype
 from .predictor import Predictor
 from .tasks.base import get_task
 
@@ -19,15 +26,25 @@ _CACHE: dict[tuple, Predictor] = {}
 _LOCK = threading.Lock()
 
 
+# Tasks whose shipped head scores within 0.3 points of fp32 under bf16 on its reported split
+# (README "Precision", measured with scripts/precision_table.py): `auto` picks bf16 only for these
+# (on hardware that runs bf16 fast); every other task stays fp32 under `auto`. A model folder's
+# bertkit.json may override this with "bf16_ok": true/false.
+BF16_OK_TASKS = frozenset({"sst2"})
+
+
 def load(task: str, model: str = DEFAULT, allow_pickle: bool = False, cache: bool = True,
-         batch_size: int | None = None) -> Predictor:
-    """A predictor for `task` on `model` (`default`, a local folder, or a hub id)."""
+         batch_size: int | None = None, precision: str | None = None) -> Predictor:
+    """A predictor for `task` on `model` (`default`, a local folder, a hub id, or a folder written by
+    `bertkit export`). `precision`: 'auto' | 'fp32' | 'bf16' | 'fp16' (None: $BERTKIT_PRECISION, else
+    'auto'); the predictor's `.precision` says what was chosen."""
     task = get_task(task)
-    key = (task.name, str(model), allow_pickle)
+    requested = check_precision(precision)
+    key = (task.name, str(model), allow_pickle, requested)
     with _LOCK:
         if cache and key in _CACHE:
             return _CACHE[key]
-        predictor = _build(task, model, allow_pickle)
+        predictor = _build(task, model, allow_pickle, requested)
         if batch_size:
             predictor.batch_size = batch_size
         if cache:
@@ -35,7 +52,18 @@ def load(task: str, model: str = DEFAULT, allow_pickle: bool = False, cache: boo
         return predictor
 
 
-def _build(task, model, allow_pickle):
+def choose_precision(task_name: str, requested: str, meta: dict | None = None, device: str = "cpu") -> str:
+    """The precision a predictor runs in: `requested` resolved on `device`; under 'auto', bf16 only
+    for tasks measured safe in it (BF16_OK_TASKS, or the model's own "bf16_ok")."""
+    chosen = resolve_precision(requested, device)
+    if requested == "auto" and chosen != "fp32":
+        ok = (meta or {}).get("bf16_ok", task_name in BF16_OK_TASKS)
+        if not ok:
+            return "fp32"
+    return chosen
+
+
+def _build(task, model, allow_pickle, requested="auto"):
     import transformers
 
     transformers.utils.logging.set_verbosity_error()  # we report a missing head ourselves
@@ -46,6 +74,11 @@ def _build(task, model, allow_pickle):
         import dataclasses
 
         task = dataclasses.replace(task, labels=tuple(source.meta["labels"]))  # trained on the user's labels
+    if source.meta.get("format") == "onnx":
+        from .onnx import load_onnx_predictor
+
+        return load_onnx_predictor(task, source, requested)
+    precision = choose_precision(task.name, requested, source.meta)
     if source.is_adapter:
         from safetensors.torch import load_file
 
@@ -58,6 +91,7 @@ def _build(task, model, allow_pickle):
             raise ModelError(f"{source.path} says it is a LoRA adapter but has no adapter.safetensors")
         share_base_weights(net, str(base))
         net = apply_adapter(net, source.meta["lora"], load_file(str(adapter)), merge=False)
+        merge_lora(net)  # new per-head linear weights; the shared base stays untouched
         head_missing = False
         tokenizer_path = source.path if (source.path / "tokenizer.json").exists() else base
     else:
@@ -71,8 +105,50 @@ def _build(task, model, allow_pickle):
         warnings.warn(f"{source.name!r} has no trained {task.name} head: its predictions are from a randomly "
                       f"initialised head. Fine-tune it first: python -m bertkit train {task.name} --model {source.name}",
                       stacklevel=3)
+    if precision != "fp32":
+        store_linear_weights(net, torch_dtype(precision))
     release_freed_memory()  # the transient full copy of a shared base goes back to the OS
-    return Predictor(task, net, load_tokenizer(tokenizer_path), source, head_trained=not head_missing)
+    return Predictor(task, net.eval(), load_tokenizer(tokenizer_path), source, head_trained=not head_missing,
+                     precision=precision)
+
+
+def merge_lora(model) -> None:
+    """Replace every LoRA layer by its base linear layer holding W + B·A·scale as a new tensor.
+
+    peft's own `merge()` adds in place, which would change the base weights every head shares."""
+    from peft.tuners.lora import LoraLayer
+
+    for name, module in list(model.named_modules()):
+        if not isinstance(module, LoraLayer):
+            continue
+        base = module.get_base_layer()
+        with torch.no_grad():
+            merged = base.weight + sum(module.get_delta_weight(a) for a in module.active_adapters)
+        base.weight = torch.nn.Parameter(merged, requires_grad=False)
+        parent, _, child = name.rpartition(".")
+        setattr(model.get_submodule(parent), child, base)
+
+
+class LowPrecisionLinear(torch.nn.Linear):
+    """A linear layer whose weights are stored in bf16/fp16: it casts its input to them, and outside
+    autocast (e.g. the demo's gradient saliency) gives the input's dtype back."""
+
+    def forward(self, x):
+        out = torch.nn.functional.linear(x.to(self.weight.dtype), self.weight, self.bias)
+        return out if torch.is_autocast_enabled(x.device.type) else out.to(x.dtype)
+
+
+def store_linear_weights(model, dtype) -> None:
+    """Cast every linear layer's weights to `dtype` (not those tied to an embedding matrix). New
+    tensors, never in place: a weight may be shared with other loaded heads."""
+    tied = {id(m.weight) for m in model.modules() if isinstance(m, torch.nn.Embedding)}
+    for module in model.modules():
+        if type(module) is torch.nn.Linear and id(module.weight) not in tied:
+            for name in ("weight", "bias"):
+                if getattr(module, name) is not None:
+                    value = getattr(module, name).detach().to(dtype)
+                    setattr(module, name, torch.nn.Parameter(value, requires_grad=False))
+            module.__class__ = LowPrecisionLinear  # same module, casting forward
 
 
 def release_freed_memory() -> None:

@@ -13,6 +13,7 @@ import sys
 
 from . import _env  # noqa: F401
 from .errors import BertkitError
+from .precision import PRECISIONS
 from .tasks.base import all_tasks, get_task, task_names
 
 
@@ -68,7 +69,7 @@ def cmd_predict(args) -> int:
     task = get_task(args.task)
     inputs = parse_inputs(task, args)
     options = {k: v for k, v in (("top_k", args.top_k), ("num_beams", args.num_beams), ("threshold", args.threshold)) if v is not None}
-    predictor = load(task.name, args.model, allow_pickle=args.allow_pickle)
+    predictor = load(task.name, args.model, allow_pickle=args.allow_pickle, precision=args.precision)
     outputs = predictor(inputs, batch_size=args.batch_size, progress=len(inputs) > 256, **options)  # tqdm on stderr
     for out in outputs:
         print(json.dumps(out, ensure_ascii=False))
@@ -122,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--num-beams", type=int)
     p.add_argument("--threshold", type=float, help="squad_v2: no-answer probability above which to abstain")
     p.add_argument("--allow-pickle", action="store_true")
+    p.add_argument("--precision", choices=PRECISIONS,
+                   help="auto (default, or $BERTKIT_PRECISION): bf16 where the CPU/GPU runs it fast and the "
+                        "task's head was measured safe in it, else fp32")
     p.set_defaults(func=cmd_predict)
     return parser
 

@@ -1,34 +1,47 @@
 """The one batched forward path: every prediction in bertkit runs through `Predictor.__call__`.
 
 inputs -> family.check_input -> family.preprocess (features) -> features sorted by length into
-padded batches -> family.forward under `torch.inference_mode()` -> family.postprocess -> dicts.
+padded batches -> family.forward under `torch.inference_mode()` (and autocast when the predictor
+runs in bf16/fp16) -> family.postprocess -> dicts. The model is a torch module or an ONNX Runtime
+session wrapped to look like one (`bertkit.onnx.OnnxModel`): families call both the same way.
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 
+import numpy as np
 import torch
 
 from .errors import InputError
+from .precision import autocast
 
 DEFAULT_BATCH_SIZE = 64  # length-sorted, so large batches waste little padding
 MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 class Predictor:
-    """Callable on one input or a list. See docs/design.md for each task's output keys."""
+    """Callable on one input or a list. See docs/design.md for each task's output keys.
 
-    def __init__(self, task, model, tokenizer, source=None, head_trained=True, batch_size=DEFAULT_BATCH_SIZE):
+    `precision` is what the forward runs in ('fp32' | 'bf16' | 'fp16'; an ONNX model: 'fp32' | 'int8');
+    outputs are always fp32 numbers.
+    """
+
+    def __init__(self, task, model, tokenizer, source=None, head_trained=True, batch_size=DEFAULT_BATCH_SIZE,
+                 precision: str = "fp32"):
         self.task, self.model, self.tokenizer, self.source = task, model.eval(), tokenizer, source
         self.head_trained = head_trained
         self.batch_size = batch_size
+        self.precision = precision
+        self.backend = getattr(model, "backend", "torch")
         self.max_length = max_model_length(model, tokenizer)
-        self.device = next(model.parameters()).device
+        self.device = model_device(model)
         self._lock = threading.Lock()  # one forward at a time: torch already uses every core
 
     def __repr__(self):
         name = self.source.name if self.source else type(self.model).__name__
-        return f"Predictor(task={self.task.name!r}, model={name!r})"
+        backend = "" if self.backend == "torch" else f", backend={self.backend!r}"
+        return f"Predictor(task={self.task.name!r}, model={name!r}, precision={self.precision!r}{backend})"
 
     def __call__(self, inputs, batch_size: int | None = None, progress: bool = False, **options):
         single = not isinstance(inputs, list)
@@ -48,31 +61,49 @@ class Predictor:
 
     def run(self, features: list[dict], batch_size: int, progress: bool = False, **options) -> list:
         """Forward every feature in length-sorted batches; outputs come back in feature order."""
-        order = sorted(range(len(features)), key=lambda i: len(features[i]["input_ids"]))
+        lengths = [len(f["input_ids"]) for f in features]
+        order = sorted(range(len(features)), key=lengths.__getitem__)
         outputs = [None] * len(features)
         starts = range(0, len(order), max(1, batch_size))
         if progress:
             from tqdm.auto import tqdm
 
             starts = tqdm(starts, desc=f"{self.task.name}", unit="batch")
-        with self._lock, torch.inference_mode():
+        with self._lock, torch.inference_mode(), self.autocast():
             for start in starts:
                 rows = order[start:start + batch_size]
-                batch = self.collate([features[i] for i in rows])
-                for i, out in zip(rows, self.task.family.forward(self, batch, [features[i] for i in rows], **options)):
+                meta = [features[i] for i in rows]
+                for i, out in zip(rows, self.task.family.forward(self, self.collate(meta), meta, **options)):
                     outputs[i] = out
         return outputs
 
+    def autocast(self):
+        """torch autocast for a torch model in bf16/fp16; nothing for fp32 or ONNX Runtime."""
+        if self.backend != "torch" or self.precision not in ("bf16", "fp16"):
+            return contextlib.nullcontext()
+        return autocast(self.device.type, self.precision)
+
     def collate(self, features: list[dict]) -> dict:
-        keys = [k for k in MODEL_INPUTS if k in features[0]]
-        width = max(len(f["input_ids"]) for f in features)
+        """One padded int64 tensor per model input, built in one numpy pass (no per-row tensors)."""
+        lengths = np.fromiter((len(f["input_ids"]) for f in features), dtype=np.int64, count=len(features))
+        filled = np.arange(int(lengths.max())) < lengths[:, None]  # (B, T): True where a token is
         pad_id = self.tokenizer.pad_token_id or 0
         batch = {}
-        for key in keys:
-            fill = pad_id if key == "input_ids" else 0
-            rows = [f[key] + [fill] * (width - len(f[key])) for f in features]
-            batch[key] = torch.tensor(rows, dtype=torch.long, device=self.device)
+        for key in MODEL_INPUTS:
+            if key not in features[0]:
+                continue
+            values = np.full(filled.shape, pad_id if key == "input_ids" else 0, dtype=np.int64)
+            values[filled] = np.fromiter((v for f in features for v in f[key]), dtype=np.int64,
+                                         count=int(lengths.sum()))
+            batch[key] = torch.from_numpy(values).to(self.device)
         return batch
+
+
+def model_device(model) -> torch.device:
+    device = getattr(model, "device", None)
+    if isinstance(device, torch.device):
+        return device
+    return next(model.parameters()).device
 
 
 def max_model_length(model, tokenizer) -> int:
