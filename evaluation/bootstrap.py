@@ -10,7 +10,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .stats import ExampleStats, score_rows
+from bertkit.metrics.stats import ExampleStats, score_rows
 
 RESAMPLES = 1000
 CONFIDENCE = 0.95

@@ -14,15 +14,16 @@ import sys
 import bertkit  # noqa: F401  (offline-safe environment before any Hugging Face import)
 from bertkit.errors import BertkitError
 
-from .selection import GROUPS
+from bertkit.precision import PRECISIONS
 
 
 def cmd_run(args) -> int:
     from .render import run_table, to_text
-    from .runner import run
+    from .runner import RunSettings, run
 
-    run_file = run(args.model, args.tasks, args.data_dir, args.split, args.limit, args.batch_size, args.output,
-                   args.seed, progress=not args.no_progress)
+    run_file = run(RunSettings(model=args.model, tasks=args.tasks, data_dir=args.data_dir, split=args.split,
+                               limit=args.limit, batch_size=args.batch_size, output=args.output, seed=args.seed,
+                               precision=args.precision, progress=not args.no_progress))
     print(to_text(run_table(run_file.data)))
     if run_file.path.exists():
         print(f"results: {run_file.path}")
@@ -76,13 +77,18 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="score a model and write one results JSON (+ predictions)")
     r.add_argument("--model", default="default", help="default | local folder | hub id (default: %(default)s)")
     r.add_argument("--tasks", default="all",
-                   help=f"comma-separated task names or groups ({', '.join(['all', *GROUPS])}); default: all")
+                   help="comma-separated task names or groups (`all`, or a benchmark: glue, squad, …; "
+                        "`python -m bertkit tasks` lists the tasks); default: all")
     r.add_argument("--data-dir", help="benchmark data folder (default $BERTKIT_DATA_DIR or ../shared/data)")
-    r.add_argument("--split", help="override each task's reported split (dev; test for srl, translation, fill-mask)")
+    r.add_argument("--split", help="override each task's reported split (Task.reported_split: dev; test for srl, "
+                                   "translation, fill-mask)")
     r.add_argument("--limit", type=positive_int, help="score N evenly spaced examples per task (for a quick look)")
     r.add_argument("--batch-size", type=positive_int, help="examples per forward pass (default: the predictor's)")
     r.add_argument("--output", default="results", help="results folder (default: %(default)s)")
     r.add_argument("--seed", type=int, default=0, help="bootstrap, fill-mask masking and untrained-head seed")
+    r.add_argument("--precision", default="fp32", choices=PRECISIONS,
+                   help="numeric precision of the forward pass, passed to bertkit.load; the one the predictor "
+                        "chose is recorded per task and in the manifest (default: %(default)s, the published scores')")
     r.add_argument("--no-progress", action="store_true", help="no progress bars")
     r.set_defaults(func=cmd_run)
 

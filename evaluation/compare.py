@@ -13,10 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from bertkit.metrics.stats import score_rows
+
 from .bootstrap import paired_test
 from .render import DASH, Table, number
-from .results import read_predictions, read_results
-from .stats import HEADLINE, score_rows, to_percent
+from .results import headline, percent, read_predictions, read_results
 
 
 def load_run(path) -> dict:
@@ -51,15 +52,15 @@ def compare(run_a, run_b, seed: int = 0) -> dict:
         if not len(rows_a):
             rows.append({"task": task, "metric": DASH, "n": 0, "note": "no shared examples"})
             continue
-        kind, metrics = ea["kind"], HEADLINE[ea["kind"]]
+        kind, metrics = ea["kind"], headline(task, ea)
         whole = np.arange(len(rows_a))[None, :]
         point_a, point_b = score_rows(kind, columns, rows_a, whole), score_rows(kind, columns, rows_b, whole)
         tests = paired_test(kind, columns, rows_a, rows_b, metrics, seed)
         for m in metrics:
             if m not in tests:
                 continue
-            rows.append({"task": task, "metric": m, "kind": kind, "a": float(point_a[m][0]), "b": float(point_b[m][0]),
-                         "n": len(rows_a), "note": note, **tests[m]})
+            rows.append({"task": task, "metric": m, "kind": kind, "scale": percent(task, ea, 1.0),
+                         "a": float(point_a[m][0]), "b": float(point_b[m][0]), "n": len(rows_a), "note": note, **tests[m]})
     return {"a": a["manifest"]["model"]["id"], "b": b["manifest"]["model"]["id"],
             "a_file": str(run_a), "b_file": str(run_b), "rows": rows}
 
@@ -70,7 +71,7 @@ def compare_table(result: dict) -> Table:
         if "p_value" not in r:
             body.append([r["task"], r["metric"], DASH, DASH, DASH, DASH, DASH, str(r["n"]), r["note"]])
             continue
-        pct = lambda v: to_percent(r["kind"], v)  # noqa: E731
+        pct = lambda v: v * r["scale"]  # noqa: E731
         a, b = pct(r["a"]), pct(r["b"])
         d = None if np.isnan(r["b"] - r["a"]) else b - a
         ci = r["delta_ci"]

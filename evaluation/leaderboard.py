@@ -4,8 +4,9 @@
 
 One measured row per model (model id + weights digest + --limit + --split): for each task the
 newest scored entry in the folder. Tables: GLUE (official column order and score rule, see
-glue_score.py), SQuAD, NER, SRL (overall and per role), translation, fill-mask, and per-task
-details (n, 95% CI, examples/s, wall time). All values on a 0-100 scale.
+glue_score.py), SQuAD, NER, SRL (overall and per role), then one table per other benchmark of the
+registry (translation, fill-mask, any new task: its `Task.headline` metrics), and per-task details
+(n, 95% CI, examples/s, wall time). All values on a 0-100 scale (`Task.metric_scale`).
 """
 from __future__ import annotations
 
@@ -15,8 +16,7 @@ from pathlib import Path
 from . import glue_score
 from .references import Reference, check_name, find, references
 from .render import DASH, FORMATS, Table, number
-from .results import results_files
-from .stats import to_percent
+from .results import percent, results_files
 
 UNSPECIFIED = "†"
 
@@ -35,7 +35,7 @@ class ModelRow:
         out = {}
         for task, e in self.entries.items():
             for metric, score in e["scores"].items():
-                out[f"{task}/{metric}"] = to_percent(e["kind"], score["value"])
+                out[f"{task}/{metric}"] = percent(task, e, score["value"])
         return out
 
     def split(self, tasks) -> str:
@@ -194,10 +194,32 @@ def srl_tables(rows) -> list[Table]:
             Table("SRL per role", ["Model", "Role", "P", "R", "F1", "Gold spans"], per_role)]
 
 
-def simple_table(rows, title, task, columns, note) -> Table:
-    body = [[row.label, row.entries[task]["split"]] + [cell(row.cells(), [f"{task}/{m}"]) for _, m in columns]
-            for row in rows if task in row.entries]
-    return Table(title, ["Model", "Split"] + [h for h, _ in columns], body, [note])
+BESPOKE = ("glue", "squad", "ner", "srl")  # benchmarks with their own tables above
+
+
+def benchmark_table(rows, tasks) -> Table:
+    """One benchmark's table from the registry: its tasks' headline metrics, one line per model and task."""
+    metrics = list(dict.fromkeys(m for t in tasks for m in t.headline_metrics))
+    several = len(tasks) > 1
+    body = []
+    for row in rows:
+        for t in tasks:
+            if t.name in row.entries:
+                cells = [cell(row.cells(), [f"{t.name}/{m}"]) for m in metrics]
+                body.append([row.label, *([t.name] if several else []), row.entries[t.name]["split"], *cells])
+    first = tasks[0]
+    title = first.display_name if several else first.display_name + (f" ({first.dataset})" if first.dataset else "")
+    notes = [t.score_note for t in tasks if t.score_note]
+    return Table(title, ["Model", *(["Task"] if several else []), "Split", *metrics], body, notes)
+
+
+def registry_tables(rows) -> list[Table]:
+    from .selection import groups
+
+    from bertkit.tasks.base import get_task
+
+    return [benchmark_table(rows, [get_task(n) for n in names])
+            for group, names in groups().items() if group not in BESPOKE]
 
 
 def details_table(rows) -> Table:
@@ -207,9 +229,9 @@ def details_table(rows) -> Table:
             metric = e["primary_metric"]
             score = e["scores"].get(metric) or {"value": None}
             ci = score.get("ci")
-            ci_text = DASH if not ci else f"[{to_percent(e['kind'], ci[0]):.1f}, {to_percent(e['kind'], ci[1]):.1f}]"
+            ci_text = DASH if not ci else f"[{percent(task, e, ci[0]):.1f}, {percent(task, e, ci[1]):.1f}]"
             body.append([row.label, task, e["version"], e["split"], str(e["n_examples"]), metric,
-                         number(to_percent(e["kind"], score["value"]), 2), ci_text,
+                         number(percent(task, e, score["value"]), 2), ci_text,
                          number(e.get("examples_per_s")), number(e.get("wall_s"))])
         body += [[row.label, task, DASH, DASH, DASH, DASH, f"skipped: {reason.split(':')[0]}", "", "", ""]
                  for task, reason in row.skipped.items()]
@@ -220,14 +242,7 @@ def details_table(rows) -> Table:
 def build_tables(rows: list[ModelRow], reference_name: str | None = None) -> list[Table]:
     check_name(reference_name)
     return [glue_table(rows, reference_name), squad_table(rows, reference_name), ner_table(rows, reference_name),
-            *srl_tables(rows),
-            simple_table(rows, "Translation (Multi30k de→en)", "translation", [("BLEU", "bleu"), ("chrF", "chrf")],
-                         "sacrebleu corpus BLEU (13a) and chrF on test2016; no published BERT2BERT reference for it."),
-            simple_table(rows, "Fill-mask (WikiText-2 test)", "fill-mask",
-                         [("Top-1", "top1_accuracy"), ("Top-5", "top5_accuracy")],
-                         "15% of non-[UNK] tokens of each 128-token block masked (seeded); "
-                         "accuracy on the masked tokens."),
-            details_table(rows)]
+            *srl_tables(rows), *registry_tables(rows), details_table(rows)]
 
 
 def write_leaderboard(results_dir, formats: list[str], output=None, reference_name=None):

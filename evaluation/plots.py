@@ -13,38 +13,37 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .references import find  # noqa: E402
-from .stats import to_percent  # noqa: E402
-
-# (label, task, metric, reference benchmark or None)
-HEADLINE_CELLS = [
-    ("CoLA MCC", "cola", "matthews_correlation", "glue"), ("SST-2", "sst2", "accuracy", "glue"),
-    ("MRPC F1", "mrpc", "f1", "glue"), ("STS-B Spearman", "stsb", "spearmanr", "glue"),
-    ("QNLI", "qnli", "accuracy", "glue"), ("RTE", "rte", "accuracy", "glue"), ("WNLI", "wnli", "accuracy", "glue"),
-    ("SQuAD F1", "squad", "f1", "squad"), ("SQuAD-v2 F1", "squad_v2", "f1", "squad"),
-    ("NER F1", "ner", "overall_f1", "ner"), ("SRL F1", "srl", "f1", None),
-    ("BLEU", "translation", "bleu", None), ("Fill-mask top-1", "fill-mask", "top1_accuracy", None),
-]
+from .results import percent  # noqa: E402
 
 
-def _value_and_error(entry, metric):
+def headline_cells(rows) -> list[tuple[str, str, str, str | None]]:
+    """(label, task, metric, references key) per registered task any row scored, in registry order:
+    each task's primary metric (`Task.primary_metric`, `Task.references`)."""
+    from bertkit.tasks.base import all_tasks
+
+    return [(f"{t.display_name} {t.primary_metric}", t.name, t.primary_metric, t.references)
+            for t in all_tasks() if any(t.name in r.entries for r in rows)]
+
+
+def _value_and_error(task, entry, metric):
     score = entry["scores"].get(metric) or {}
-    value = to_percent(entry["kind"], score.get("value"))
+    value = percent(task, entry, score.get("value"))
     ci = score.get("ci")
     if value is None or not ci:
         return value, (0.0, 0.0)
-    low, high = (to_percent(entry["kind"], c) for c in ci)
+    low, high = (percent(task, entry, c) for c in ci)
     return value, (max(value - low, 0.0), max(high - value, 0.0))
 
 
 def plot_scores_vs_references(rows, path, reference_name=None):
-    cells = [c for c in HEADLINE_CELLS if any(c[1] in r.entries for r in rows)]
+    cells = headline_cells(rows)
     fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(cells) + 2), 4.5))
     width = 0.8 / max(len(rows), 1)
     for i, row in enumerate(rows):
         xs, ys, errs = [], [], [[], []]
         for x, (_, task, metric, _) in enumerate(cells):
             if task in row.entries:
-                value, (low, high) = _value_and_error(row.entries[task], metric)
+                value, (low, high) = _value_and_error(task, row.entries[task], metric)
                 if value is not None:
                     xs.append(x - 0.4 + width * (i + 0.5))
                     ys.append(value)
@@ -52,8 +51,8 @@ def plot_scores_vs_references(rows, path, reference_name=None):
                     errs[1].append(high)
         ax.bar(xs, ys, width, yerr=errs, capsize=2, label=row.label)
     labels = []
-    for x, (label, task, metric, benchmark) in enumerate(cells):
-        ref = find(benchmark, reference_name) if benchmark else None
+    for x, (label, task, metric, references) in enumerate(cells):
+        ref = find(references, reference_name) if references else None
         value = ref.scores.get(f"{task}/{metric}") if ref else None
         if value is not None:
             ax.plot([x - 0.45, x + 0.45], [value, value], color="black", linewidth=2)
@@ -80,7 +79,7 @@ def plot_score_vs_speed(rows, path):
             entry = row.entries.get(task)
             if not entry or not entry.get("examples_per_s"):
                 continue
-            value, (low, high) = _value_and_error(entry, entry["primary_metric"])
+            value, (low, high) = _value_and_error(task, entry, entry["primary_metric"])
             if value is None:
                 continue
             ax.errorbar([entry["examples_per_s"]], [value], yerr=[[low], [high]], fmt="o", capsize=2, label=row.label)

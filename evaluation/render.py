@@ -10,7 +10,7 @@ import html
 import io
 from dataclasses import dataclass, field
 
-from .stats import HEADLINE, to_percent
+from .results import headline, percent
 
 DASH = "—"  # a task or metric that was not run: shown, never zeroed
 
@@ -89,12 +89,12 @@ def run_table(results: dict) -> Table:
             reason = entry["reason"] if len(entry["reason"]) <= 60 else entry["reason"][:59] + "…"
             rows.append([name, entry.get("version", ""), DASH, f"skipped: {reason}", ""])
             continue
-        for metric in HEADLINE[entry["kind"]]:
+        for metric in headline(name, entry):
             score = entry["scores"].get(metric)
             if score is None:
                 continue
-            value, ci = to_percent(entry["kind"], score["value"]), score.get("ci")
-            half = None if ci is None else to_percent(entry["kind"], (ci[1] - ci[0]) / 2)
+            value, ci = percent(name, entry, score["value"]), score.get("ci")
+            half = None if ci is None else percent(name, entry, (ci[1] - ci[0]) / 2)
             shown = "undefined" if value is None else f"{value:.2f}"  # e.g. Pearson of constant predictions
             rows.append([name, entry["version"], metric, shown, DASH if half is None else f"±{half:.2f}"])
     notes = ["Values on a 0-100 scale; ±CI is half the width of the 95% bootstrap interval "

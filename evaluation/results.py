@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .stats import ExampleStats
+from bertkit.metrics.stats import ExampleStats
 
 SCHEMA = "bertkit-eval/1"
 
@@ -68,10 +68,13 @@ def run_id(model: str, folder: Path) -> str:
     return name
 
 
-def task_key(weights_sha: str, task, split: str, data_files: dict, limit, seed: int) -> str:
-    """Identity of a score: same weights, task version, split, data bytes, limit and seed."""
-    blob = json.dumps({"weights": weights_sha, "task": task.name, "version": task.version, "split": split,
-                       "data": data_files, "limit": limit, "seed": seed}, sort_keys=True)
+def task_key(weights_sha: str, task, split: str, data_files: dict, limit, seed: int, precision: str = "fp32") -> str:
+    """Identity of a score: same weights, task version, split, data bytes, limit, seed and precision."""
+    identity = {"weights": weights_sha, "task": task.name, "version": task.version, "split": split,
+                "data": data_files, "limit": limit, "seed": seed}
+    if precision != "fp32":  # fp32 keys stay those of the runs made before precision was an option
+        identity["precision"] = precision
+    blob = json.dumps(identity, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
 
 
@@ -151,3 +154,32 @@ class RunFile:
 
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+# ---- the registry's facts about an entry's task ----------------------------------------------------
+def registered(task_name: str):
+    """The registry's task of that name, or None (a results file may hold a task since removed)."""
+    from bertkit.errors import UnknownTaskError
+    from bertkit.tasks.base import get_task
+
+    try:
+        return get_task(task_name)
+    except UnknownTaskError:
+        return None
+
+
+def percent(task_name: str, entry: dict, value):
+    """A value of this entry's metrics on the tables' 0-100 scale (`Task.metric_scale`)."""
+    if value is None:
+        return None
+    scale = entry.get("scale")
+    if scale is None:  # files written before entries carried their scale
+        task = registered(task_name)
+        scale = task.metric_scale if task else 100.0
+    return value * scale
+
+
+def headline(task_name: str, entry: dict) -> list[str]:
+    """The metrics tables print and `compare` tests for this task (`Task.headline`)."""
+    task = registered(task_name)
+    return list(task.headline_metrics) if task else [entry["primary_metric"]]

@@ -12,57 +12,69 @@ another task, missing data) is recorded as skipped, with the reason, and the run
 """
 from __future__ import annotations
 
+import inspect
 import sys
 import time
 import warnings
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bertkit.data.errors import DataError
 from bertkit.errors import MissingHeadError, ModelError
+from bertkit.metrics.stats import point_scores
 from bertkit.tasks.base import get_task
 
 from . import bootstrap
 from .manifest import manifest, model_folders, sha256_file, weights_digest
 from .results import RunFile, find_scored, task_key, write_predictions
-from .selection import expand_tasks, limited_indices, reported_split
-from .stats import example_stats, kind_of, point_scores
+from .selection import expand_tasks, limited_indices
 
 COUNT_KEYS = ("number", "total", "masked_tokens")  # metric outputs that are counts, not scores
 
 
-def data_files(task, split: str, data_dir: Path) -> list[Path]:
-    paths = task.data_paths(split, data_dir)
-    # translation names only the German side; its English references are the sibling .en.gz
-    return paths + [p.with_name(p.name.replace(".de.gz", ".en.gz")) for p in paths if p.name.endswith(".de.gz")]
+@dataclass
+class RunSettings:
+    """Everything one `python -m evaluation run` is told; `--help` describes each option."""
+    model: str = "default"  # default | local folder | hub id
+    tasks: str = "all"  # task names, groups and aliases, comma-separated
+    data_dir: str | Path | None = None  # None: $BERTKIT_DATA_DIR or ../shared/data
+    split: str | None = None  # None: each task's reported split
+    limit: int | None = None  # N evenly spaced examples per task
+    batch_size: int | None = None  # None: the family's evaluation batch size, else the predictor's
+    output: str | Path = "results"
+    seed: int = 0  # bootstrap resamples, fill-mask masking, untrained heads
+    precision: str = "fp32"  # auto | fp32 | bf16 | fp16, passed to bertkit.load
+    progress: bool = True
+    command: list = field(default_factory=lambda: list(sys.argv))
 
 
-def skipped(task, split: str, reason: str) -> dict:
-    return {"status": "skipped", "reason": reason, "version": task.version, "split": split}
-
-
-def run(model: str = "default", tasks: str = "all", data_dir=None, split: str | None = None,
-        limit: int | None = None, batch_size: int | None = None, output="results", seed: int = 0,
-        progress: bool = True, log=None) -> RunFile:
-    """Score `model` on `tasks` (names or groups, comma-separated); returns the run. Its file is
-    written unless every task was reused from an earlier run (then `run.path` does not exist)."""
+def run(settings: RunSettings, log=None) -> RunFile:
+    """Score `settings.model` on `settings.tasks`; returns the run. Its file is written unless every
+    task was reused from an earlier run (then `run.path` does not exist)."""
     from bertkit.data_dir import data_dir as default_data_dir
     from bertkit.models import resolve
+    from bertkit.precision import check_precision
 
-    names = expand_tasks(tasks)
+    s = settings
+    check_precision(s.precision)
+    names = expand_tasks(s.tasks)
     log = log or sys.stderr
     _quiet_transformers()
-    data_dir = Path(data_dir) if data_dir else default_data_dir()
-    base = resolve(model)  # fails early, naming the problem, for a bad --model
-    settings = {"tasks": names, "split": split, "limit": limit, "batch_size": batch_size, "data_dir": str(data_dir),
-                "bootstrap": {"resamples": bootstrap.RESAMPLES, "confidence": bootstrap.CONFIDENCE, "seed": seed},
-                "command": sys.argv}
-    run_file = RunFile(output, model, {"manifest": manifest(model, weights_digest(model_folders(base)), seed),
-                                       "settings": settings})
+    data_dir = Path(s.data_dir) if s.data_dir else default_data_dir()
+    base = resolve(s.model)  # fails early, naming the problem, for a bad --model
+    recorded = {k: v for k, v in asdict(s).items() if k not in ("model", "output", "seed", "progress", "command")}
+    recorded.update(tasks=names, data_dir=str(data_dir), command=s.command,
+                    bootstrap={"resamples": bootstrap.RESAMPLES, "confidence": bootstrap.CONFIDENCE, "seed": s.seed})
+    header = manifest(s.model, weights_digest(model_folders(base)), s.seed)
+    header["precision"] = {"requested": s.precision, "chosen": None}  # chosen: set by the first predictor
+    run_file = RunFile(s.output, s.model, {"manifest": header, "settings": recorded})
     new = 0
     for n, name in enumerate(names, 1):
         print(f"[{n}/{len(names)}] {name}", file=log, flush=True)
-        entry = score_task(name, model, run_file, data_dir, split, limit, batch_size, seed, progress)
+        entry = score_task(get_task(name), s, run_file, data_dir)
         run_file.add(name, entry)
+        if entry.get("precision") and not entry.get("reused_from"):
+            header["precision"]["chosen"] = header["precision"]["chosen"] or entry["precision"]
         print(f"    {describe(entry)}", file=log, flush=True)
         if not entry.get("reused_from"):  # saved after every new score or skip: a killed run keeps them
             new += 1
@@ -79,18 +91,34 @@ def _quiet_transformers() -> None:
     hf_logging.disable_progress_bar()
 
 
-def score_task(name, model, run_file, data_dir, split, limit, batch_size, seed, progress) -> dict:
+def skipped(task, split: str, reason: str) -> dict:
+    return {"status": "skipped", "reason": reason, "version": task.version, "split": split}
+
+
+def expected_precision(task, requested: str, meta: dict) -> str:
+    """What `bertkit.load` will choose for `requested` here (the loaded predictor reports it)."""
+    import torch
+
+    from bertkit import api
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    choose = getattr(api, "choose_precision", None)
+    if choose is None:  # a bertkit.load without precision runs fp32
+        return "fp32"
+    return choose(task.name, requested, meta, device)
+
+
+def score_task(task, s: RunSettings, run_file, data_dir: Path) -> dict:
     from bertkit.models import resolve
 
-    task = get_task(name)
-    split = split or reported_split(name)
+    split = s.split or task.reported_split
     if split not in task.files:
         return skipped(task, split, f"no {split!r} split (it has: {', '.join(task.files)})")
-    files = data_files(task, split, data_dir)
+    files = task.data_paths(split, data_dir)
     if not all(p.exists() for p in files):
         return skipped(task, split, f"no data: {next(p for p in files if not p.exists())} not found")
     try:
-        source = resolve(model, task.name)
+        source = resolve(s.model, task.name)
     except MissingHeadError as e:
         return skipped(task, split, f"no head: {e}")
     except ModelError as e:
@@ -100,12 +128,13 @@ def score_task(name, model, run_file, data_dir, split, limit, batch_size, seed, 
                                     f"not {task.name!r}")
     weights = weights_digest(model_folders(source))
     data = {"dir": str(data_dir), "files": {str(p.relative_to(data_dir)): sha256_file(p) for p in files},
-            "limit": limit}
-    key = task_key(weights["sha256"], task, split, data["files"], limit, seed)
+            "limit": s.limit}
+    precision = expected_precision(task, s.precision, source.meta)
+    key = task_key(weights["sha256"], task, split, data["files"], s.limit, s.seed, precision)
     found = find_scored(run_file.folder, key)
     if found:
         return reuse(found)
-    return measure(task, model, split, data, weights, key, run_file, batch_size, seed, progress)
+    return measure(task, s, split, data, weights, (key, precision), run_file)
 
 
 def reuse(found) -> dict:
@@ -114,10 +143,23 @@ def reuse(found) -> dict:
     return dict(entry, reused_from=path.name)
 
 
-def measure(task, model, split, data, weights, key, run_file, batch_size, seed, progress) -> dict:
-    import torch
-
+def load_predictor(task, s: RunSettings):
     import bertkit
+    from bertkit import api
+
+    options = {"cache": False}
+    if "precision" in inspect.signature(api.load).parameters:
+        options["precision"] = s.precision
+    elif s.precision not in ("fp32", "auto"):
+        raise ModelError(f"this bertkit.load has no precision option: cannot run {s.precision}")
+    return bertkit.load(task.name, s.model, **options)
+
+
+def measure(task, s: RunSettings, split, data, weights, key, run_file) -> dict:
+    # key: (results key, the precision it assumed)
+    """Load the split -> the family's evaluation examples -> predict -> score with the metric module
+    (the reported numbers) and with per-example statistics (the bootstrap intervals)."""
+    import torch
 
     started = time.perf_counter()
     try:
@@ -127,31 +169,30 @@ def measure(task, model, split, data, weights, key, run_file, batch_size, seed, 
     if "label" in ds.column_names and all(_unlabelled(x) for x in ds["label"]):
         return skipped(task, split, f"data: the {split} split has no labels (GLUE test labels stay on the "
                                     "server: use `python -m evaluation submit`)")
-    if task.name != "fill-mask":  # fill-mask limits text blocks, not lines (evaluation/fillmask.py)
-        keep = limited_indices(len(ds), data["limit"])
-        ds = ds.select(keep)
-        if not {"id", "idx"} & set(ds.column_names):  # translation: the row number identifies an example
-            ds = ds.add_column("row", keep)
-    torch.manual_seed(seed)  # a head that is not trained yet is initialised the same way every run
+    torch.manual_seed(s.seed)  # a head that is not trained yet is initialised the same way every run
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            predictor = bertkit.load(task.name, model, cache=False)
+            predictor = load_predictor(task, s)
         except ModelError as e:
             return skipped(task, split, f"model: {e}")
+    key, expected = key
+    precision = getattr(predictor, "precision", "fp32")
+    if precision != expected:  # the predictor's own choice names the score
+        key = task_key(weights["sha256"], task, split, data["files"], s.limit, s.seed, precision)
+    family = task.family
+    examples = family.eval_examples(task, predictor.tokenizer, ds, s.seed)
+    keep = limited_indices(len(examples), data["limit"])
+    examples = examples.select(keep)
+    if not {"id", "idx"} & set(examples.column_names):  # e.g. translation: the row number identifies an example
+        examples = examples.add_column("row", keep)
+    batch_size = s.batch_size or family.eval_batch_size
     predict_started = time.perf_counter()
-    if task.name == "fill-mask":
-        from .fillmask import fill_mask_stats
-
-        stats = fill_mask_stats(predictor, ds, seed, data["limit"], batch_size or 32, progress)
-        predict_s = time.perf_counter() - predict_started
-        scores = dict(point_scores(stats), masked_tokens=int(stats.rows[:, 2].sum()))
-    else:
-        outputs = predictor(task.family.to_inputs(task, ds), batch_size=batch_size, progress=progress)
-        predict_s = time.perf_counter() - predict_started
-        scores = task.family.score(task, outputs, ds)  # the evaluate module: the reported numbers
-        stats = example_stats(task, outputs, ds)
-    intervals = bootstrap.confidence_intervals(stats, seed)
+    outputs = predictor(family.to_inputs(task, examples), batch_size=batch_size, progress=s.progress)
+    predict_s = time.perf_counter() - predict_started
+    scores = family.score(task, outputs, examples)  # the evaluate module: the reported numbers
+    stats = family.example_stats(task, outputs, examples)
+    intervals = bootstrap.confidence_intervals(stats, s.seed)
     check_agreement(task.name, scores, point_scores(stats))
     prediction_file = run_file.predictions_path(task.name)
     write_predictions(prediction_file, task.name, stats)
@@ -159,11 +200,11 @@ def measure(task, model, split, data, weights, key, run_file, batch_size, seed, 
     return {
         "status": "scored", "version": task.version, "split": split,
         "metric": task.metric + (f"/{task.metric_config}" if task.metric_config else ""),
-        "kind": kind_of(task), "primary_metric": task.primary_metric,
+        "kind": stats.kind, "primary_metric": task.primary_metric, "scale": task.metric_scale,
         "scores": {k: {"value": v, "ci": intervals.get(k)} for k, v in scores.items() if not is_count(k)},
-        "counts": {k: v for k, v in scores.items() if is_count(k)},
+        "counts": {k: int(v) if float(v).is_integer() else v for k, v in scores.items() if is_count(k)},
         "n_examples": n, "predict_s": predict_s, "examples_per_s": n / predict_s if predict_s else None,
-        "wall_s": time.perf_counter() - started, "batch_size": batch_size,
+        "wall_s": time.perf_counter() - started, "batch_size": s.batch_size, "precision": precision,
         "data": data, "weights": weights, "head_trained": predictor.head_trained,
         "notes": sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)}),
         "key": key, "predictions": run_file.relative(prediction_file), "reused_from": None,

@@ -1,55 +1,62 @@
 """Which tasks a run scores, on which split, and which examples a `--limit` keeps.
 
     python -m evaluation run --tasks glue,squad,ner     # groups and task names, comma-separated
+
+Groups are the registry's benchmarks (`Task.benchmark`: glue, squad, …; a task without one is its
+own group), so a new task file is in `all` and in its group with nothing else to edit.
 """
 from __future__ import annotations
 
 from bertkit.errors import UnknownTaskError
-from bertkit.tasks.base import get_task, task_names
+from bertkit.tasks.base import all_tasks, get_task
 
-GROUPS = {
-    "glue": ("sst2", "cola", "mrpc", "stsb", "rte", "wnli", "qnli"),
-    "squad": ("squad", "squad_v2"),
-    "squad_v1": ("squad",),  # the v1.1 task alone (the `squad` group runs v1.1 and v2)
-    "ner": ("ner",),
-    "srl": ("srl",),
-    "translation": ("translation",),
-    "fill-mask": ("fill-mask",),
-}
-ALL = "all"  # every group above
+ALL = "all"  # every registered task
 
-# The split each task reports on when it is not simply `dev`: the held-out split that no
-# training step looks at. Translation's dev (Multi30k val) picks the checkpoint, so it reports
-# test2016; SRL and fill-mask have no dev split (EWT test, WikiText-2 test).
-REPORTED_SPLIT = {"translation": "test", "srl": "test", "fill-mask": "test"}
+
+def groups() -> dict[str, list[str]]:
+    """{group: task names} in registry order."""
+    out: dict[str, list[str]] = {}
+    for task in all_tasks():
+        out.setdefault(task.group, []).append(task.name)
+    return out
+
+
+def aliases() -> dict[str, str]:
+    return {alias: task.name for task in all_tasks() for alias in task.aliases}
+
+
+def choices() -> list[str]:
+    names = [t.name for t in all_tasks()]
+    return [ALL, *[g for g in groups() if g not in names], *names, *aliases()]
 
 
 def expand_tasks(spec: str) -> list[str]:
     """'glue,ner' -> ['sst2', 'cola', …, 'ner'] in the given order, duplicates dropped."""
-    names: list[str] = []
+    by_group, by_alias, names = groups(), aliases(), []
     for part in (p.strip() for p in spec.split(",")):
         if not part:
             continue
         if part == ALL:
-            members = [t for group in GROUPS.values() for t in group]
-        elif part in GROUPS:  # a group wins over the task of the same name: `squad` is v1.1 and v2
-            members = list(GROUPS[part])
-        elif part in task_names():
-            members = [part]
+            members = [t.name for t in all_tasks()]
+        elif part in by_group:  # a group wins over the task of the same name: `squad` is v1.1 and v2
+            members = by_group[part]
+        elif part in by_alias:
+            members = [by_alias[part]]
         else:
-            raise UnknownTaskError(part, [ALL, *GROUPS, *task_names()])
+            try:
+                members = [get_task(part).name]
+            except UnknownTaskError:
+                raise UnknownTaskError(part, choices()) from None
         for member in members:
             if member not in names:
                 names.append(member)
     if not names:
-        raise ValueError(f"no task given; choose from: {', '.join([ALL, *GROUPS, *task_names()])}")
+        raise ValueError(f"no task given; choose from: {', '.join(choices())}")
     return names
 
 
 def reported_split(task_name: str) -> str:
-    task = get_task(task_name)
-    split = REPORTED_SPLIT.get(task.name, "dev")
-    return split if split in task.files else "test"
+    return get_task(task_name).reported_split
 
 
 def limited_indices(n: int, limit: int | None) -> list[int]:

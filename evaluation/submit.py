@@ -18,8 +18,14 @@ from bertkit.tasks.base import get_task
 from .results import atomic_write
 from .selection import expand_tasks
 
-FILES = {"cola": "CoLA.tsv", "sst2": "SST-2.tsv", "mrpc": "MRPC.tsv", "stsb": "STS-B.tsv", "qnli": "QNLI.tsv",
-         "rte": "RTE.tsv", "wnli": "WNLI.tsv"}
+
+
+def glue_files() -> dict[str, str]:
+    """{task: the file name the GLUE server wants} for the registry's GLUE tasks (their folder names)."""
+    from bertkit.tasks.base import all_tasks
+
+    return {t.name: f"{t.display_name}.tsv" for t in all_tasks() if t.benchmark == "glue"}
+
 STRING_LABELS = ("rte", "qnli")  # GLUE's files for these name the class
 NOT_HERE = ("MNLI-m.tsv", "MNLI-mm.tsv", "QQP.tsv", "AX.tsv")
 
@@ -43,10 +49,10 @@ def submit(model: str, data_dir, output, tasks: str = "glue", batch_size: int | 
     """Write one TSV per GLUE task; yields one line of report per task."""
     import bertkit
 
-    names = expand_tasks(tasks)
-    wrong = [n for n in names if n not in FILES]
+    names, files = expand_tasks(tasks), glue_files()
+    wrong = [n for n in names if n not in files]
     if wrong:
-        raise ValueError(f"submit writes GLUE files only; not GLUE: {', '.join(wrong)} (valid: {', '.join(FILES)})")
+        raise ValueError(f"submit writes GLUE files only; not GLUE: {', '.join(wrong)} (valid: {', '.join(files)})")
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     for name in names:
@@ -54,11 +60,11 @@ def submit(model: str, data_dir, output, tasks: str = "glue", batch_size: int | 
         try:
             predictor = bertkit.load(task.name, model, cache=False)
         except MissingHeadError as e:
-            yield f"{FILES[name]}: skipped: no head: {e}"
+            yield f"{files[name]}: skipped: no head: {e}"
             continue
         dataset = task.load("test", data_dir)
         outputs = predictor(task.family.to_inputs(task, dataset), batch_size=batch_size, progress=True)
-        path = output / FILES[name]
+        path = output / files[name]
         atomic_write(path, submission_tsv(task, dataset, outputs).encode())
         yield f"{path}: {len(outputs)} predictions"
     yield f"not written (no data here; the GLUE server wants them too): {', '.join(NOT_HERE)}"

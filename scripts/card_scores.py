@@ -9,24 +9,32 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bertkit.tasks.base import all_tasks  # noqa: E402
+from evaluation.references import references  # noqa: E402
+from evaluation.results import percent  # noqa: E402
+
 HEADS = REPO / "bertkit" / "heads"
 SECTION = "## Held-out scores (evaluation suite, 95 % bootstrap interval)"
-# Bars from the heads issue and published references (../shared/REFERENCE.md) per task: metric, bar,
-# MiniLM-L6-H384 (microsoft/unilm README, dev), BERT-base (Devlin et al. / run_glue / DistilBERT paper).
-ROWS = {
-    "sst2": ("accuracy", 88.0, "91.5", "92.7 (dev)"),
-    "cola": ("matthews_correlation", 30.0, "47.5", "56.3 (dev, DistilBERT paper)"),
-    "mrpc": ("f1", 85.0, "88.9 (metric unnamed)", "88.9 (test F1)"),
-    "stsb": ("spearmanr", 84.0, "—", "88.5 (run_glue dev)"),
-    "rte": ("accuracy", 58.0, "68.8", "66.4 (test)"),
-    "wnli": ("accuracy", None, "—", "56.3 (run_glue dev)"),
-    "squad": ("f1", 60.0, "—", "88.5 (full dev)"),
-    "squad_v2": ("f1", None, "75.6 (v2 dev)", "76.8 (v2 dev, MiniLM README)"),
-    "ner": ("overall_f1", 85.0, "—", "96.4 (dev)"),
-    "srl": ("f1", 55.0, "—", "—"),
-    "translation": ("bleu", 12.0, "—", "—"),
-    "fill-mask": ("top1_accuracy", 30.0, "—", "—"),
-}
+DASH = "—"
+# The README compares each head with its own base model and with BERT-base, both from evaluation/references.py.
+MINILM, BERT_BASE = "MiniLM-L6xH384", "bert-base"
+
+
+def published(task, metric: str, wanted: str) -> str:
+    """The first published score of `task`/`metric` by a reference named `wanted` (any row whose name
+    starts with it, case-insensitive; dev rows first), as "value (split, source)"; "—" when none."""
+    if not task.references:
+        return DASH
+    rows = [r for r in references(task.references) if r.name.lower().startswith(wanted.lower())]
+    for key, note in ((f"{task.name}/{metric}", ""), (f"{task.name}/unspecified", ", metric unnamed")):
+        for split in ("dev", "test"):
+            for r in rows:
+                if r.split == split and r.scores.get(key) is not None:
+                    source = "" if r.name == wanted else f", {r.name}"
+                    return f"{r.scores[key]} ({split}{source}{note})"
+    return DASH
 
 
 def latest_entries(results_dir: Path) -> dict:
@@ -41,10 +49,6 @@ def latest_entries(results_dir: Path) -> dict:
     return entries
 
 
-def pct(x: float, task: str) -> float:
-    return x if task == "translation" or x > 1.5 else 100 * x
-
-
 def card_section(task: str, entry: dict) -> str:
     lines = [SECTION, "", f"Split: `{entry['split']}`, {entry['n_examples']:,} examples, "
              f"{entry['examples_per_s']:.1f} examples/s on this machine.", "", "| metric | value | 95 % CI |", "|---|---|---|"]
@@ -52,8 +56,8 @@ def card_section(task: str, entry: dict) -> str:
         if score.get("value") is None:
             continue
         ci = score.get("ci")
-        interval = f"[{pct(ci[0], task):.2f}, {pct(ci[1], task):.2f}]" if ci else "—"
-        lines.append(f"| {name} | {pct(score['value'], task):.2f} | {interval} |")
+        interval = f"[{percent(task, entry, ci[0]):.2f}, {percent(task, entry, ci[1]):.2f}]" if ci else DASH
+        lines.append(f"| {name} | {percent(task, entry, score['value']):.2f} | {interval} |")
     return "\n".join(lines) + "\n"
 
 
@@ -65,14 +69,20 @@ def update_card(task: str, entry: dict) -> None:
 
 def readme_table(entries: dict) -> str:
     lines = ["| task | metric | shipped default (95 % CI) | bar | MiniLM-L6-H384 | BERT-base |", "|---|---|---|---|---|---|"]
-    for task, (metric, bar, minilm, bert) in ROWS.items():
-        entry = entries.get(task) if (HEADS / task / "bertkit.json").exists() else None
+    for task in all_tasks():
+        if not (HEADS / task.name).is_dir():
+            continue
+        metric = task.primary_metric
+        entry = entries.get(task.name) if (HEADS / task.name / "bertkit.json").exists() else None
         if entry and metric in entry["scores"]:
             s = entry["scores"][metric]
-            shown = f"{pct(s['value'], task):.1f} [{pct(s['ci'][0], task):.1f}, {pct(s['ci'][1], task):.1f}]"
+            value, (low, high) = percent(task.name, entry, s["value"]), (percent(task.name, entry, c) for c in s["ci"])
+            shown = f"{value:.1f} [{low:.1f}, {high:.1f}]"
         else:
             shown = "not shipped yet"
-        lines.append(f"| {task} | {metric} | {shown} | {bar if bar is not None else '—'} | {minilm} | {bert} |")
+        bar = DASH if task.target_score is None else task.target_score
+        lines.append(f"| {task.name} | {metric} | {shown} | {bar} | {published(task, metric, MINILM)} | "
+                     f"{published(task, metric, BERT_BASE)} |")
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ features the Trainer consumes (`train_features`) and scores predictions against 
 """
 from __future__ import annotations
 
+import numbers
 import re
 import unicodedata
 
@@ -74,7 +75,7 @@ class Family:
 
     # ---- training and scoring ------------------------------------------------------------------
     def to_inputs(self, task, dataset) -> list:
-        """Predictor inputs for every row of a split."""
+        """Predictor inputs for every row of a split (of `eval_examples`)."""
         raise NotImplementedError
 
     def train_features(self, task, tokenizer, dataset, max_length: int):
@@ -85,19 +86,69 @@ class Family:
 
         return DataCollatorWithPadding(tokenizer)
 
-    def score(self, task, outputs, dataset) -> dict:
-        raise NotImplementedError
-
     compute_loss = None  # optional (model, inputs) -> loss, replacing the model's own loss in training
 
-    def evaluate(self, predictor, dataset, batch_size=None, progress=False, **options) -> dict:
-        """Predict every row of `dataset` and score it with the task's metric."""
-        outputs = predictor(self.to_inputs(predictor.task, dataset), batch_size=batch_size, progress=progress, **options)
-        return self.score(predictor.task, outputs, dataset)
+    # One scoring path, as `evaluate`'s evaluators: split -> eval_examples -> predict -> predictions /
+    # references in the metric module's own format -> the module (score) or per-example statistics.
+    eval_batch_size: int | None = None  # the evaluation suite's batch size when none is given
+
+    def eval_examples(self, task, tokenizer, dataset, seed: int = 0):
+        """The rows the metric scores: the split itself (fill-mask: seeded masked blocks of it)."""
+        return dataset
+
+    def predictions(self, task, outputs, dataset) -> list:
+        """The metric module's `predictions` for the predictor's outputs on `dataset`."""
+        raise NotImplementedError
+
+    def references(self, task, dataset) -> list:
+        """The metric module's `references` for `dataset`."""
+        raise NotImplementedError
+
+    def example_ids(self, task, dataset) -> list:
+        """What identifies each row in a predictions file: its id column, else its row number."""
+        for column in ("id", "idx", "row"):
+            if column in dataset.column_names:
+                return list(dataset[column])
+        return list(range(len(dataset)))
+
+    def score(self, task, outputs, dataset) -> dict:
+        """The task's metric module on the outputs: flat {name: number} (nested groups joined by _)."""
+        result = load_metric(task).compute(predictions=self.predictions(task, outputs, dataset),
+                                           references=self.references(task, dataset))
+        return flat_numbers(result)
+
+    def example_stats(self, task, outputs, dataset):
+        """Per-example statistics that give `score`'s numbers back and let the suite bootstrap them."""
+        from ..metrics.stats import example_stats
+
+        return example_stats(task.metric, task.metric_config, self.predictions(task, outputs, dataset),
+                             self.references(task, dataset), self.example_ids(task, dataset))
+
+    def evaluate(self, predictor, dataset, batch_size=None, progress=False, seed: int = 0, **options) -> dict:
+        """Predict every example of `dataset` and score it with the task's metric."""
+        task = predictor.task
+        examples = self.eval_examples(task, predictor.tokenizer, dataset, seed)
+        outputs = predictor(self.to_inputs(task, examples), batch_size=batch_size, progress=progress, **options)
+        return self.score(task, outputs, examples)
+
+    def required_columns(self, task) -> tuple[str, ...]:
+        """The canonical columns (docs/design.md) a training file must have."""
+        raise NotImplementedError
+
+
+def flat_numbers(result: dict, prefix: str = "") -> dict:
+    """An evaluate module's output -> {"overall_f1": 0.9, "PER_f1": …}: numbers only, as floats."""
+    flat = {}
+    for key, value in result.items():
+        if isinstance(value, dict):
+            flat.update(flat_numbers(value, f"{prefix}{key}_"))
+        elif isinstance(value, numbers.Number) and not isinstance(value, bool):
+            flat[f"{prefix}{key}"] = float(value)
+    return flat
 
 
 def load_metric(task):
-    """The task's local `evaluate` module (evaluation/metrics/<name>)."""
-    from evaluation.metrics import load_metric as _load
+    """The task's local `evaluate` module (bertkit/metrics/<name>)."""
+    from ..metrics import load_metric as _load
 
     return _load(task.metric, task.metric_config)

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from ..errors import InputError
-from .base import Family, check_length, clean_text, load_metric
+from .base import Family, check_length, clean_text
 
 
 class SequenceClassification(Family):
@@ -105,16 +105,17 @@ class SequenceClassification(Family):
         labelled = dataset.filter(lambda r: not _unlabelled(r["label"]))
         return labelled.map(encode, batched=True, remove_columns=dataset.column_names)
 
-    def score(self, task, outputs, dataset):
-        metric = load_metric(task)
+    def required_columns(self, task):
+        return ("text", "text_pair", "label") if self.pair else ("text", "label")
+
+    def predictions(self, task, outputs, dataset):
         if self.regression:
-            preds = [o["score"] for o in outputs]
-        else:
-            index = {n: i for i, n in enumerate(task.labels)}
-            preds = [index.get(o["label"], -1) for o in outputs]
-        refs = list(dataset["label"])
-        result = metric.compute(predictions=preds, references=refs)
-        return {k: float(v) for k, v in result.items()}
+            return [o["score"] for o in outputs]
+        index = {n: i for i, n in enumerate(task.labels)}
+        return [index.get(o["label"], -1) for o in outputs]
+
+    def references(self, task, dataset):
+        return list(dataset["label"])
 
 
 def label_names(predictor) -> list[str]:

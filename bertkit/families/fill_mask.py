@@ -2,9 +2,10 @@
 
 Output: {"sequence": the text with each mask replaced by its best token,
 "masks": [{"position": token index, "candidates": [{"token_str", "token", "score"}...]}...]}.
-Special and `[unused…]` tokens are never proposed. Scoring (`evaluate`) masks 15% of the
-non-special tokens of each 128-token block of running text, with a fixed seed, and reports
-top-1/top-5 accuracy over targets that are not [UNK].
+Special and `[unused…]` tokens are never proposed. An input is a text, or {"input_ids": [...]} already
+tokenised with at least one mask id. Scoring (`eval_examples`) masks 15% of the non-[UNK] inner
+tokens of each 128-token block of running text with a seeded draw, and the `masked_lm` metric reports
+top-1/top-5 accuracy over the masked tokens.
 """
 from __future__ import annotations
 
@@ -27,6 +28,11 @@ class FillMask(Family):
     output_keys = ("sequence", "masks")
 
     def check_input(self, task, item):
+        if isinstance(item, dict) and "input_ids" in item:
+            ids = item["input_ids"]
+            if not isinstance(ids, (list, tuple)) or not ids or not all(isinstance(t, int) for t in ids):
+                raise InputError("input_ids must be a non-empty list of token ids")
+            return {"input_ids": list(ids)}
         if isinstance(item, dict):
             item = item.get("text")
         return {"text": clean_text(item)}
@@ -35,12 +41,14 @@ class FillMask(Family):
         tok = predictor.tokenizer
         features = []
         for i, item in enumerate(items):
-            if tok.mask_token not in item["text"]:
+            if "text" in item and tok.mask_token not in item["text"]:
                 raise InputError(f"no {tok.mask_token} in the text: write {tok.mask_token} where a word is missing, "
                                  f"e.g. 'Paris is the {tok.mask_token} of France.'")
-            ids = tok(item["text"])["input_ids"]
+            ids = item["input_ids"] if "input_ids" in item else tok(item["text"])["input_ids"]
             check_length(len(ids), predictor.max_length)
             positions = [p for p, t in enumerate(ids) if t == tok.mask_token_id]
+            if not positions:
+                raise InputError(f"no {tok.mask_token} id ({tok.mask_token_id}) among the input_ids")
             features.append({"item": i, "input_ids": ids, "attention_mask": [1] * len(ids), "positions": positions})
         return features
 
@@ -66,9 +74,15 @@ class FillMask(Family):
                 masks.append({"position": position, "candidates": [
                     {"token_str": tok.convert_ids_to_tokens(t), "token": t, "score": float(s)}
                     for t, s in zip(row_ids, row_scores)]})
-            pieces = item["text"].split(tok.mask_token)  # fill the user's own text, keeping its case
-            best = [m["candidates"][0]["token_str"].removeprefix("##") for m in masks]
-            sequence = pieces[0] + "".join(word + rest for word, rest in zip(best, pieces[1:]))
+            if "text" in item:
+                pieces = item["text"].split(tok.mask_token)  # fill the user's own text, keeping its case
+                best = [m["candidates"][0]["token_str"].removeprefix("##") for m in masks]
+                sequence = pieces[0] + "".join(word + rest for word, rest in zip(best, pieces[1:]))
+            else:
+                filled = list(feature["input_ids"])
+                for m in masks:
+                    filled[m["position"]] = m["candidates"][0]["token"]
+                sequence = tok.decode(filled, skip_special_tokens=True)
             results.append({"sequence": sequence, "masks": masks})
         return results
 
@@ -91,8 +105,11 @@ class FillMask(Family):
 
         return DataCollatorForLanguageModeling(tokenizer, mlm_probability=MASK_RATE)
 
+    def required_columns(self, task):
+        return ("text",)
+
     def to_inputs(self, task, dataset):
-        return list(dataset["text"])
+        return [{"input_ids": ids} for ids in dataset["input_ids"]]  # the masked blocks of eval_examples
 
     def compute_loss(self, model, inputs):
         """MLM loss from vocabulary logits at the masked positions only (BertForMaskedLM scores every
@@ -106,28 +123,29 @@ class FillMask(Family):
         chosen = labels != -100
         return F.cross_entropy(model.cls(hidden[chosen]).float(), labels[chosen])
 
-    def evaluate(self, predictor, dataset, batch_size=None, progress=False, seed=0, **_):
-        tok = predictor.tokenizer
-        rng = random.Random(seed)
-        features, targets = [], []
-        for i, ids in enumerate(self.blocks(tok, dataset["text"])):
-            inner = [p for p in range(1, len(ids) - 1) if ids[p] != tok.unk_token_id]
-            positions = sorted(rng.sample(inner, max(1, int(len(inner) * MASK_RATE))))
-            targets.append([ids[p] for p in positions])
-            chosen = set(positions)
-            masked = [tok.mask_token_id if p in chosen else t for p, t in enumerate(ids)]
-            features.append({"item": i, "input_ids": masked, "attention_mask": [1] * len(ids), "positions": positions})
-        outputs = predictor.run(features, batch_size or 32, progress, top_k=5)
-        top1 = top5 = total = 0
-        for (ids, _), gold in zip(outputs, targets):
-            for row, target in zip(ids, gold):
-                total += 1
-                top1 += row[0] == target
-                top5 += target in row
-        return {"top1_accuracy": top1 / max(total, 1), "top5_accuracy": top5 / max(total, 1), "masked_tokens": total}
+    eval_batch_size = 32
 
-    def score(self, task, outputs, dataset):  # scoring needs the masked targets: see evaluate()
-        raise NotImplementedError("fill-mask is scored by FillMask.evaluate")
+    def eval_examples(self, task, tokenizer, dataset, seed=0):
+        """Every 128-token block of the split's running text with 15 % of its non-[UNK] inner tokens
+        masked (`random.Random(seed)`, block after block): columns idx, input_ids, targets (gold ids)."""
+        from datasets import Dataset
+
+        rng = random.Random(seed)
+        rows = {"idx": [], "input_ids": [], "targets": []}
+        for i, ids in enumerate(self.blocks(tokenizer, dataset["text"])):
+            inner = [p for p in range(1, len(ids) - 1) if ids[p] != tokenizer.unk_token_id]
+            positions = sorted(rng.sample(inner, max(1, int(len(inner) * MASK_RATE))))
+            chosen = set(positions)
+            rows["idx"].append(i)
+            rows["input_ids"].append([tokenizer.mask_token_id if p in chosen else t for p, t in enumerate(ids)])
+            rows["targets"].append([ids[p] for p in positions])
+        return Dataset.from_dict(rows)
+
+    def predictions(self, task, outputs, dataset):
+        return [[[c["token"] for c in m["candidates"]] for m in out["masks"]] for out in outputs]
+
+    def references(self, task, dataset):
+        return list(dataset["targets"])
 
 
 def mask_logits(model, batch, positions):

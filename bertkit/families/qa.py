@@ -10,11 +10,10 @@ Output: {"answer", "start", "end" (character offsets in the context), "score",
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from ..errors import InputError
-from .base import Family, clean_text, load_metric
+from .base import Family, clean_text
 
 MAX_QUESTION_TOKENS = 64
 
@@ -149,13 +148,14 @@ class QuestionAnswering(Family):
 
         return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
 
-    def score(self, task, outputs, dataset):
-        metric = load_metric(task)
-        refs = [{"id": i, "answers": a} for i, a in zip(dataset["id"], dataset["answers"])]
+    def required_columns(self, task):
+        return ("question", "context", "answers")
+
+    def predictions(self, task, outputs, dataset):
         if self.allow_no_answer:
-            preds = [{"id": i, "prediction_text": o["answer"], "no_answer_probability": o["no_answer_probability"]}
-                     for i, o in zip(dataset["id"], outputs)]
-        else:
-            preds = [{"id": i, "prediction_text": o["answer"]} for i, o in zip(dataset["id"], outputs)]
-        result = metric.compute(predictions=preds, references=refs)
-        return {k: float(v) for k, v in result.items() if isinstance(v, (int, float, np.floating))}
+            return [{"id": i, "prediction_text": o["answer"], "no_answer_probability": o["no_answer_probability"]}
+                    for i, o in zip(dataset["id"], outputs)]
+        return [{"id": i, "prediction_text": o["answer"]} for i, o in zip(dataset["id"], outputs)]
+
+    def references(self, task, dataset):
+        return [{"id": i, "answers": a} for i, a in zip(dataset["id"], dataset["answers"])]

@@ -103,6 +103,12 @@ class RoleLabelling(TokenTagging):
 
         return Dataset.from_dict(features)
 
+    def required_columns(self, task):
+        return ("tokens", "predicate_index", "tags")
+
+    def predictions(self, task, outputs, dataset):
+        return [[w["tag"] for w in o["frames"][0]["words"]] for o in outputs]
+
     def score(self, task, outputs, dataset):
         from .base import load_metric
         from .tagging import flatten

@@ -122,6 +122,15 @@ class TokenTagging(Family):
 
         return DataCollatorForTokenClassification(tokenizer)
 
+    def required_columns(self, task):
+        return ("tokens", "tags")
+
+    def predictions(self, task, outputs, dataset):
+        return [[w["tag"] for w in o["words"]] for o in outputs]
+
+    def references(self, task, dataset):
+        return list(dataset["tags"])
+
     def score(self, task, outputs, dataset):
         metric = load_metric(task)
         preds = [[w["tag"] for w in o["words"]] for o in outputs]

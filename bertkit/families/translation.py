@@ -69,11 +69,19 @@ class Translation(Family):
 
         return DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=-100)
 
-    def score(self, task, outputs, dataset):
-        from evaluation.metrics import load_metric as load
+    def required_columns(self, task):
+        return ("source", "target")
 
-        preds = [o["text"] for o in outputs]
-        refs = [[t] for t in dataset["target"]]
+    def predictions(self, task, outputs, dataset):
+        return [o["text"] for o in outputs]
+
+    def references(self, task, dataset):
+        return [[t] for t in dataset["target"]]
+
+    def score(self, task, outputs, dataset):
+        from ..metrics import load_metric as load
+
+        preds, refs = self.predictions(task, outputs, dataset), self.references(task, dataset)
         bleu = load_metric(task).compute(predictions=preds, references=refs)
         chrf = load("chrf").compute(predictions=preds, references=refs)
         return {"bleu": float(bleu["score"]), "chrf": float(chrf["score"])}

@@ -25,5 +25,8 @@ def glue_task(name: str, folder: str, *, labels=(), pair=False, regression=False
         metric="glue",
         metric_config=name,
         hub_dataset=("nyu-mll/glue", name),
+        benchmark="glue",
+        references="glue",
+        title=folder,
         **declared,
     ))

@@ -10,9 +10,12 @@ import os
 import pkgutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import UnknownTaskError
+
+if TYPE_CHECKING:
+    from ..families.base import Family
 
 _REGISTRY: dict[str, "Task"] = {}
 
@@ -20,9 +23,9 @@ _REGISTRY: dict[str, "Task"] = {}
 @dataclass(frozen=True)
 class Task:
     name: str  # public name used by the CLI, the demo and the evaluation suite
-    family: Any  # a bertkit.families.* object
+    family: "Family"  # the code shared by tasks of its kind (bertkit/families/)
     description: str
-    metric: str  # local evaluate module in evaluation/metrics/
+    metric: str  # local evaluate module in bertkit/metrics/
     primary_metric: str  # the score that picks the best checkpoint (key of the metric's output)
     files: dict = field(default_factory=dict)  # split -> path (or tuple of paths) relative to the data dir
     read: Callable[[Any, str], Any] | None = None  # (path or list of paths, split) -> datasets.Dataset
@@ -35,6 +38,17 @@ class Task:
     version: str = "1"  # bumped when data processing or scoring changes
 
     tune_split: str = "dev"  # the split that picks the best checkpoint while training
+    # ---- how the evaluation suite, the leaderboard, the cards and the app report the task ---------
+    benchmark: str = ""  # its group for `--tasks` and its leaderboard table ("": the task's own name)
+    aliases: tuple[str, ...] = ()  # other names `--tasks` accepts for this task alone
+    reported_split: str = "dev"  # the held-out split scores are reported on (never picks checkpoints)
+    headline: tuple[str, ...] = ()  # metrics the tables print and `compare` tests (default: primary_metric)
+    metric_scale: float = 100.0  # factor to the tables' 0-100 scale (1.0: the metric is 0-100 already)
+    references: str | None = None  # benchmark key of its published scores in evaluation/references.py
+    target_score: float | None = None  # the bar the shipped head must reach (0-100), shown in the README
+    title: str = ""  # display name in tables, plots and the app ("": the name)
+    dataset: str = ""  # the reported data in a few words, for table titles ("CoNLL-2003")
+    score_note: str = ""  # how the score is computed, printed under its leaderboard table
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -43,6 +57,27 @@ class Task:
     @property
     def outputs(self) -> tuple[str, ...]:
         return self.family.output_keys
+
+    @property
+    def group(self) -> str:
+        return self.benchmark or self.name
+
+    @property
+    def headline_metrics(self) -> tuple[str, ...]:
+        return self.headline or (self.primary_metric,)
+
+    @property
+    def display_name(self) -> str:
+        return self.title or self.name
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """The columns a user training file must provide (after --column mappings)."""
+        return self.family.required_columns(self)
+
+    def percent(self, value):
+        """A metric value of this task on the 0-100 scale the tables use (None stays None)."""
+        return None if value is None else value * self.metric_scale
 
     def data_paths(self, split: str, data_dir: str | os.PathLike | None = None) -> list[Path]:
         from ..data_dir import data_dir as default_dir

@@ -6,6 +6,7 @@ TASK = glue_task(
     labels=("unacceptable", "acceptable"),
     description=__doc__,
     primary_metric="matthews_correlation",
+    target_score=30.0,
     examples=("The sailors rode the breeze clear of the rocks.",
               "The more books I ask to whom he will give, the more he reads.",
               "Our friends won't buy this analysis, let alone the next one we propose."),

@@ -57,6 +57,12 @@ TASK = register(Task(
     tune_split="tune",
     metric="masked_lm",
     primary_metric="top1_accuracy",
+    reported_split="test",
+    headline=("top1_accuracy", "top5_accuracy"),
+    target_score=30.0,
+    title="Fill-mask",
+    dataset="WikiText-2 test",
+    score_note="15% of non-[UNK] tokens of each 128-token block masked (seeded); accuracy on the masked tokens.",
     examples=(
         "Paris is the [MASK] of France.",
         "The man worked as a [MASK] in the [MASK].",

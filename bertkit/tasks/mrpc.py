@@ -7,6 +7,8 @@ TASK = glue_task(
     pair=True,
     description=__doc__,
     primary_metric="f1",
+    headline=("f1", "accuracy"),
+    target_score=85.0,
     examples=({"text": "The company said it expects revenue to grow 10 percent next year.",
                "text_pair": "Revenue will rise about 10 percent next year, the company said."},
               {"text": "He was arrested in Paris on Tuesday.", "text_pair": "He flew to Paris on Tuesday for a meeting."}),

@@ -19,6 +19,11 @@ TASK = register(Task(
     tune_split="tune",
     metric="seqeval",
     primary_metric="overall_f1",
+    headline=("overall_precision", "overall_recall", "overall_f1"),
+    references="ner",
+    target_score=85.0,
+    title="NER",
+    dataset="CoNLL-2003",
     hub_dataset=("eriktks/conll2003", None),
     examples=(
         "EU rejects German call to boycott British lamb.",

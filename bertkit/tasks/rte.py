@@ -8,6 +8,7 @@ TASK = glue_task(
     pair=True,
     description=__doc__,
     primary_metric="accuracy",
+    target_score=58.0,
     examples=({"text": "Dana Reeve, the widow of the actor Christopher Reeve, has died of lung cancer at age 44.",
                "text_pair": "Dana Reeve is dead."},
               {"text": "Yet, we now are discovering that antibiotics are losing their effectiveness against illness.",

@@ -28,6 +28,13 @@ TASK = register(Task(
     tune_split="tune",
     metric="squad",
     primary_metric="f1",
+    benchmark="squad",
+    aliases=("squad_v1",),  # the `squad` group runs v1.1 and v2; this name runs v1.1 alone
+    headline=("exact_match", "f1"),
+    metric_scale=1.0,
+    references="squad",
+    target_score=60.0,
+    title="SQuAD v1.1",
     hub_dataset=("rajpurkar/squad", None),
     examples=(
         {"question": "What is the capital of France?",

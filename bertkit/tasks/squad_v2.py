@@ -45,6 +45,11 @@ TASK = register(Task(
     tune_split="tune",
     metric="squad_v2",
     primary_metric="f1",  # at the no-answer threshold tuned on the training part (bertkit.json)
+    benchmark="squad",
+    headline=("exact", "f1", "HasAns_f1", "NoAns_f1"),
+    metric_scale=1.0,
+    references="squad",
+    title="SQuAD v2",
     hub_dataset=("rajpurkar/squad_v2", None),
     examples=(
         {"question": "What is the capital of France?",

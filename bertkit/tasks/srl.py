@@ -31,6 +31,10 @@ TASK = register(Task(
     tune_split="tune",
     metric="srl",
     primary_metric="f1",
+    reported_split="test",
+    headline=("precision", "recall", "f1"),
+    target_score=55.0,
+    title="SRL",
     examples=(
         {"text": "President Bush on Tuesday nominated two individuals to replace retiring jurists.", "predicate": 4},
         "The committee approved the plan and sent it to the council.",

@@ -6,6 +6,7 @@ TASK = glue_task(
     labels=("negative", "positive"),
     description=__doc__,
     primary_metric="accuracy",
+    target_score=88.0,
     examples=("a charming and often affecting journey.",
               "unflinchingly bleak and desperate",
               "the acting is superb, but the plot never lifts off."),

@@ -7,6 +7,8 @@ TASK = glue_task(
     regression=True,
     description=__doc__,
     primary_metric="spearmanr",
+    headline=("pearson", "spearmanr"),
+    target_score=84.0,
     examples=({"text": "A man is playing a guitar.", "text_pair": "A person plays the guitar."},
               {"text": "A woman is slicing an onion.", "text_pair": "A dog runs across the field."}),
     train_defaults={"epochs": 3, "lr": 5e-4, "batch_size": 32, "max_length": 128},

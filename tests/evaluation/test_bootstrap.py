@@ -8,7 +8,7 @@ from evaluation import bootstrap
 from evaluation.compare import compare, compare_table
 from evaluation.render import to_text
 from evaluation.results import SCHEMA, write_json, write_predictions
-from evaluation.stats import ExampleStats
+from bertkit.metrics.stats import ExampleStats
 
 
 def accuracy_stats(correct):

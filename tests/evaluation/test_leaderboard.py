@@ -5,7 +5,6 @@ from evaluation import glue_score
 from evaluation.leaderboard import collect, glue_table, write_leaderboard
 from evaluation.references import REFERENCES, check_name
 from evaluation.results import SCHEMA, write_json
-from evaluation.stats import FRACTION_KINDS
 
 KIND = {"cola": "mcc", "mrpc": "f1_accuracy", "stsb": "correlation"}
 PRIMARY = {"cola": "matthews_correlation", "mrpc": "f1", "stsb": "spearmanr", "ner": "overall_f1",
@@ -108,4 +107,7 @@ def test_unknown_format_and_reference_name_are_errors(tmp_path):
 def test_references_carry_sources_and_percent_scale():
     assert REFERENCES and all(r.source and r.split in ("dev", "test") for r in REFERENCES)
     assert all(0 <= v <= 100 for r in REFERENCES for v in r.scores.values())
-    assert "mcc" in FRACTION_KINDS  # measured fractions are shown x100 beside them
+    from bertkit import get_task
+
+    assert get_task("cola").metric_scale == 100.0  # measured fractions are shown x100 beside them
+    assert get_task("squad").metric_scale == get_task("translation").metric_scale == 1.0  # 0-100 already

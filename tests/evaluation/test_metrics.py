@@ -1,4 +1,4 @@
-"""The local `evaluate` metric modules in evaluation/metrics, checked against independent computations.
+"""The local `evaluate` metric modules in bertkit/metrics, checked against independent computations.
 
 Every module is loaded with ``evaluate.load(<absolute folder>)`` exactly as the suite loads it, with
 evaluate's module and data caches pointed at a temporary folder.
@@ -15,11 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from evaluation.metrics import METRICS_DIR  # noqa: E402  (sets the offline defaults before evaluate)
-from evaluation.metrics import available_metrics  # noqa: E402
-from evaluation.metrics import load_metric  # noqa: E402
+from bertkit.metrics import METRICS_DIR  # noqa: E402  (sets the offline defaults before evaluate)
+from bertkit.metrics import available_metrics  # noqa: E402
+from bertkit.metrics import load_metric  # noqa: E402
 
-ALL_METRICS = ["chrf", "glue", "sacrebleu", "seqeval", "squad", "squad_v2", "srl"]
+ALL_METRICS = ["chrf", "glue", "masked_lm", "sacrebleu", "seqeval", "squad", "squad_v2", "srl"]
 GLUE_CONFIGS = [
     "sst2", "mnli", "mnli_mismatched", "mnli_matched", "cola", "stsb",
     "mrpc", "qqp", "qnli", "rte", "wnli", "hans",

@@ -114,7 +114,8 @@ def test_interrupted_run_keeps_the_finished_tasks_in_a_whole_file(tiny_bert, dat
 
     monkeypatch.setattr(runner, "measure", measure)
     with pytest.raises(KeyboardInterrupt):
-        runner.run(str(tiny_bert), "rte,wnli", limit=8, output=tmp_path, progress=False, log=io.StringIO())
+        runner.run(runner.RunSettings(str(tiny_bert), "rte,wnli", limit=8, output=tmp_path, progress=False),
+                   log=io.StringIO())
     (path,) = tmp_path.glob("*.json")
     results = json.loads(path.read_text())
     assert list(results["tasks"]) == ["rte"] and results["finished"] is None

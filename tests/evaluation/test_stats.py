@@ -1,7 +1,7 @@
 """Per-example statistics reproduce each task's evaluate module exactly (point estimate = module output).
 
 Fake predictor outputs in each family's format go through `task.family.score` (the evaluate module, as
-`run` reports it) and through `example_stats` + `point_scores` (what the bootstrap resamples).
+`run` reports it) and through `task.family.example_stats` + `point_scores` (what the bootstrap resamples).
 """
 import random
 
@@ -10,7 +10,7 @@ import pytest
 from datasets import Dataset
 
 from bertkit.tasks.base import get_task
-from evaluation.stats import HEADLINE, example_stats, kind_of, point_scores
+from bertkit.metrics.stats import BUILDERS, ExampleStats, point_scores
 
 RNG = random.Random(0)
 N = 60
@@ -18,10 +18,10 @@ N = 60
 
 def assert_same(task, outputs, ds):
     module = task.family.score(task, outputs, ds)
-    stats = example_stats(task, outputs, ds)
+    stats = task.family.example_stats(task, outputs, ds)
     assert len(stats.rows) == len(ds)
     ours = point_scores(stats)
-    assert set(HEADLINE[stats.kind]) <= set(ours)
+    assert set(task.headline_metrics) <= set(ours)
     for name, value in ours.items():
         assert name in module, name
         assert value == pytest.approx(module[name], abs=1e-9, rel=1e-6), name
@@ -101,15 +101,38 @@ def test_translation_matches_sacrebleu_bleu_and_chrf():
     assert_same(task, [{"text": p} for p in preds], ds)
 
 
-def test_every_registered_task_has_a_statistics_kind():
+def test_fill_mask_blocks_match_the_masked_lm_module():
+    task = get_task("fill-mask")
+    targets = [[RNG.randrange(100) for _ in range(RNG.randint(1, 6))] for _ in range(N)]
+    outputs = [{"masks": [{"candidates": [{"token": t if RNG.random() < 0.3 else RNG.randrange(100)}]
+                                         + [{"token": RNG.randrange(100)} for _ in range(4)]} for t in gold]}
+               for gold in targets]
+    ds = Dataset.from_dict({"idx": list(range(N)), "input_ids": [[0]] * N, "targets": targets})
+    stats = assert_same(task, outputs, ds)
+    assert stats.columns == ["top1", "top5", "masked"] and stats.ids == list(range(N))
+
+
+def test_fill_mask_evaluation_examples_mask_each_block_reproducibly(tiny_bert):
+    from transformers import AutoTokenizer
+
+    task, tok = get_task("fill-mask"), AutoTokenizer.from_pretrained(str(tiny_bert))
+    text = Dataset.from_dict({"text": ["the quick brown fox jumps over the lazy dog " * 40]})
+    a, b = (task.family.eval_examples(task, tok, text, seed=3) for _ in range(2))
+    assert a.to_dict() == b.to_dict() and len(a) >= 2
+    for ids, gold in zip(a["input_ids"], a["targets"]):
+        masked = [p for p, t in enumerate(ids) if t == tok.mask_token_id]
+        assert len(masked) == len(gold) == max(1, int((len(ids) - 2) * 0.15))
+        assert 0 not in masked and len(ids) - 1 not in masked  # [CLS] and [SEP] stay
+
+
+def test_every_registered_task_has_statistics_and_headline_metrics():
     from bertkit.tasks.base import all_tasks
 
     for task in all_tasks():
-        assert kind_of(task) in HEADLINE
+        assert task.metric in BUILDERS
+        assert task.primary_metric in task.headline_metrics or task.headline == ()
 
 
 def test_aligned_fills_missing_columns_with_zero():
-    from evaluation.stats import ExampleStats
-
     stats = ExampleStats("seqeval", ["PER_tp", "PER_pred"], np.array([[1.0, 2.0]]))
     assert stats.aligned(["ORG_tp", "PER_pred"]).tolist() == [[0.0, 2.0]]

@@ -5,7 +5,7 @@ import io
 import pytest
 
 from evaluation.cli import main
-from evaluation.submit import FILES
+from evaluation.submit import glue_files
 
 ROWS = 5
 FOLDERS = {"cola": "CoLA", "sst2": "SST-2", "mrpc": "MRPC", "stsb": "STS-B", "qnli": "QNLI", "rte": "RTE",
@@ -29,8 +29,8 @@ def test_submit_writes_every_glue_file_in_the_server_format(tiny_bert, small_glu
         code = main(["submit", "--model", str(tiny_bert), "--data-dir", str(small_glue), "--output", str(tmp_path)])
     assert code == 0
     assert "MNLI-m.tsv" in out.getvalue()  # reported as not written
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(FILES.values())
-    for task, name in FILES.items():
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(glue_files().values())
+    for task, name in glue_files().items():
         lines = (tmp_path / name).read_text().splitlines()
         assert lines[0] == "index\tprediction" and len(lines) == 1 + ROWS
         source = (small_glue / "glue" / FOLDERS[task] / "test.tsv").read_text().splitlines()[1:]

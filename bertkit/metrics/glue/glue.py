@@ -33,7 +33,7 @@ Returns, depending on the config (all on a 0-1 scale; correlations in [-1, 1]):
     cola: {"matthews_correlation"}
     stsb: {"pearson", "spearmanr"}
 Examples:
-    >>> glue = evaluate.load("evaluation/metrics/glue", "mrpc")
+    >>> glue = evaluate.load("bertkit/metrics/glue", "mrpc")
     >>> glue.compute(predictions=[0, 1], references=[0, 1])
     {'accuracy': 1.0, 'f1': 1.0}
 """

@@ -50,7 +50,7 @@ Returns (all on a 0-1 scale):
     "overall_precision", "overall_recall", "overall_f1": micro averages over all chunks,
     "overall_accuracy": token-level accuracy.
 Examples:
-    >>> seqeval = evaluate.load("evaluation/metrics/seqeval")
+    >>> seqeval = evaluate.load("bertkit/metrics/seqeval")
     >>> results = seqeval.compute(
     ...     predictions=[["O", "O", "B-MISC", "I-MISC", "I-MISC", "I-MISC", "O"], ["B-PER", "I-PER", "O"]],
     ...     references=[["O", "O", "O", "B-MISC", "I-MISC", "I-MISC", "O"], ["B-PER", "I-PER", "O"]])

@@ -46,7 +46,7 @@ Returns:
     "sys_len" (int): prediction length in tokens,
     "ref_len" (int): effective reference length in tokens.
 Examples:
-    >>> sacrebleu = evaluate.load("evaluation/metrics/sacrebleu")
+    >>> sacrebleu = evaluate.load("bertkit/metrics/sacrebleu")
     >>> results = sacrebleu.compute(
     ...     predictions=["hello there general kenobi", "on our way to ankh morpork"],
     ...     references=[["hello there general kenobi", "hello there !"], ["goodbye ankh morpork", "ankh morpork"]])

@@ -56,7 +56,7 @@ Returns:
     "score" (float, 0-100): chrF (chrF++),
     "char_order" (int), "word_order" (int), "beta" (int): the settings used.
 Examples:
-    >>> chrf = evaluate.load("evaluation/metrics/chrf")
+    >>> chrf = evaluate.load("bertkit/metrics/chrf")
     >>> chrf.compute(
     ...     predictions=["The relationship between cats and dogs is not exactly friendly.",
     ...                  "a good bookshop is just a genteel black hole that knows how to read."],

@@ -37,7 +37,7 @@ Returns (precision/recall/f1 on a 0-1 scale, 0.0 when undefined):
     "number": number of gold argument spans,
     <ROLE>: {"precision", "recall", "f1", "number"} for every role seen in references or predictions.
 Examples:
-    >>> srl = evaluate.load("evaluation/metrics/srl")
+    >>> srl = evaluate.load("bertkit/metrics/srl")
     >>> srl.compute(predictions=[["B-ARG0", "B-V", "B-ARG1", "I-ARG1"]],
     ...             references=[["B-ARG0", "B-V", "B-ARG1", "O"]])
     {'precision': 0.5, 'recall': 0.5, 'f1': 0.5, 'number': 2, 'ARG0': {'precision': 1.0, 'recall': 1.0, 'f1': 1.0, 'number': 1}, 'ARG1': {'precision': 0.0, 'recall': 0.0, 'f1': 0.0, 'number': 1}}

@@ -1,11 +1,11 @@
-"""The evaluation metrics, each a local `evaluate` module.
+"""The metrics, each a local `evaluate` module (used by training and by the evaluation suite).
 
-Every metric lives in a folder ``evaluation/metrics/<name>/`` holding ``<name>.py`` (a subclass of
+Every metric lives in a folder ``bertkit/metrics/<name>/`` holding ``<name>.py`` (a subclass of
 ``evaluate.Metric``) and a ``README.md`` card. They are drop-in replacements for the Hugging Face hub
 modules of the same name (same inputs, output keys and scales), which ``evaluate`` 0.4.6 no longer
 ships and which cannot be fetched offline.
 
-    >>> from evaluation.metrics import load_metric
+    >>> from bertkit.metrics import load_metric
     >>> glue = load_metric("glue", "mrpc")
     >>> glue.compute(predictions=[0, 1], references=[0, 1])
     {'accuracy': 1.0, 'f1': 1.0}

@@ -34,7 +34,7 @@ Returns (both on a 0-100 scale):
     "exact_match": percentage of questions whose normalised prediction equals a normalised gold answer,
     "f1": mean over questions of the best token-overlap F1 against the gold answers, times 100.
 Examples:
-    >>> squad = evaluate.load("evaluation/metrics/squad")
+    >>> squad = evaluate.load("bertkit/metrics/squad")
     >>> squad.compute(predictions=[{"id": "q1", "prediction_text": "1976"}],
     ...               references=[{"id": "q1", "answers": {"text": ["1976"], "answer_start": [97]}}])
     {'exact_match': 100.0, 'f1': 100.0}

@@ -39,7 +39,7 @@ Returns (exact/f1 values on a 0-100 scale, totals are counts):
     "best_exact", "best_exact_thresh", "best_f1", "best_f1_thresh": the best exact/F1 over all
         no-answer thresholds and the no_answer_probability at which it is reached.
 Examples:
-    >>> squad_v2 = evaluate.load("evaluation/metrics/squad_v2")
+    >>> squad_v2 = evaluate.load("bertkit/metrics/squad_v2")
     >>> squad_v2.compute(
     ...     predictions=[{"id": "q1", "prediction_text": "1976", "no_answer_probability": 0.0}],
     ...     references=[{"id": "q1", "answers": {"text": ["1976"], "answer_start": [97]}}])

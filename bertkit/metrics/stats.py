@@ -1,12 +1,15 @@
-"""Per-example sufficient statistics for every metric, and each metric computed back from them.
+"""Per-example sufficient statistics for every metric module here, and each metric computed back from them.
 
-A scored task becomes a matrix of `rows` (n examples × k named `columns`): correctness for
+A scored split becomes a matrix of `rows` (n examples × k named `columns`): correctness for
 accuracy, confusion counts for F1/MCC, (prediction, reference) pairs for Pearson/Spearman, EM/F1
 per question for SQuAD, TP/predicted/gold counts per sentence and entity type (seqeval) or role
 (SRL), sacrebleu's per-sentence n-gram statistics for BLEU and chrF, hits per text block for
-fill-mask. `score_rows` turns B resamples into B values per metric in one numpy pass (column
-totals per resample; resampled pairs for correlations), never B calls of `evaluate`.
-With all rows once (B = 1) they give the evaluate module's numbers (tests/evaluation checks it).
+masked_lm. The builders take the metric module's own `predictions` and `references` (what a family's
+`predictions`/`references` hooks return), so the statistics and the module read the same values.
+`score_rows` turns B resamples into B values per metric in one numpy pass (column totals per
+resample; resampled pairs for correlations), never B calls of `evaluate`. With all rows once
+(B = 1) they give the module's numbers (tests/evaluation checks it). The `kind` of a statistics
+matrix names its scorer; it is stored in results files, so the names stay stable.
 """
 from __future__ import annotations
 
@@ -14,41 +17,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-
-# Metric kinds whose values are fractions (shown ×100); SQuAD and sacrebleu are on 0-100 already.
-FRACTION_KINDS = {"accuracy", "f1_accuracy", "mcc", "correlation", "seqeval", "srl", "fill_mask"}
-# The metrics the run table prints and `compare` tests, per kind (the JSON holds every metric).
-HEADLINE = {
-    "accuracy": ["accuracy"],
-    "f1_accuracy": ["f1", "accuracy"],
-    "mcc": ["matthews_correlation"],
-    "correlation": ["pearson", "spearmanr"],
-    "squad": ["exact_match", "f1"],
-    "squad_v2": ["exact", "f1", "HasAns_f1", "NoAns_f1"],
-    "seqeval": ["overall_precision", "overall_recall", "overall_f1"],
-    "srl": ["precision", "recall", "f1"],
-    "translation": ["bleu", "chrf"],
-    "fill_mask": ["top1_accuracy", "top5_accuracy"],
-}
-
-
-def kind_of(task) -> str:
-    """The statistics kind of a task, from its metric module (and GLUE config)."""
-    if task.metric == "glue":
-        return {"cola": "mcc", "mrpc": "f1_accuracy", "qqp": "f1_accuracy", "stsb": "correlation"}.get(
-            task.metric_config, "accuracy")
-    kinds = {"squad": "squad", "squad_v2": "squad_v2", "seqeval": "seqeval", "srl": "srl",
-             "sacrebleu": "translation", "masked_lm": "fill_mask"}
-    if task.metric not in kinds:
-        raise KeyError(f"no per-example statistics for metric {task.metric!r}; known: glue, {', '.join(kinds)}")
-    return kinds[task.metric]
-
-
-def to_percent(kind: str, value):
-    """A metric value on the 0-100 scale tables use."""
-    if value is None:
-        return None
-    return value * 100 if kind in FRACTION_KINDS else value
 
 
 @dataclass
@@ -70,54 +38,50 @@ class ExampleStats:
         return out
 
 
-# ---- extraction: task outputs + gold split -> ExampleStats ---------------------------------------
-def example_stats(task, outputs: list[dict], dataset) -> ExampleStats:
-    kind = kind_of(task)
-    if kind == "fill_mask":
-        raise ValueError("fill-mask statistics come from evaluation.fillmask (it masks the text itself)")
-    return _EXTRACT[kind](task, kind, outputs, dataset)
+# ---- builders: a metric module's (predictions, references) -> ExampleStats -----------------------
+GLUE_KINDS = {"cola": "mcc", "mrpc": "f1_accuracy", "qqp": "f1_accuracy", "stsb": "correlation"}  # else accuracy
 
 
-def _classification(task, kind, outputs, ds):
-    refs = list(ds["label"])
+def glue_stats(config, predictions, references, ids) -> ExampleStats:
+    kind = GLUE_KINDS.get(config, "accuracy")
     if kind == "correlation":
         # float32, as the glue module's features store them, so the point estimate is identical
-        preds = [float(np.float32(o["score"])) for o in outputs]
-        refs = [float(np.float32(r)) for r in refs]
+        preds = [float(np.float32(p)) for p in predictions]
+        refs = [float(np.float32(r)) for r in references]
         rows = np.array([preds, refs], dtype=float).T.reshape(-1, 2)
-        return ExampleStats(kind, ["prediction", "reference"], rows, list(ds["idx"]), preds, refs)
-    index = {name: i for i, name in enumerate(task.labels)}
-    preds = [index.get(o["label"], -1) for o in outputs]
+        return ExampleStats(kind, ["prediction", "reference"], rows, ids, preds, refs)
+    preds, refs = list(predictions), list(references)
     if kind == "accuracy":
         rows = np.array([[p == r] for p, r in zip(preds, refs)], dtype=float).reshape(-1, 1)
-        return ExampleStats(kind, ["correct"], rows, list(ds["idx"]), preds, refs)
+        return ExampleStats(kind, ["correct"], rows, ids, preds, refs)
     rows = np.array([[p == 1 and r == 1, p == 1 and r != 1, p != 1 and r == 1, p != 1 and r != 1]
                      for p, r in zip(preds, refs)], dtype=float).reshape(-1, 4)
-    return ExampleStats(kind, ["tp", "fp", "fn", "tn"], rows, list(ds["idx"]), preds, refs)
+    return ExampleStats(kind, ["tp", "fp", "fn", "tn"], rows, ids, preds, refs)
 
 
-def _squad(task, kind, outputs, ds):
-    ids, answers = list(ds["id"]), list(ds["answers"])
-    if kind == "squad":
-        from evaluation.metrics.squad.squad import exact_match_score, f1_score, metric_max_over_ground_truths
+def squad_stats(config, predictions, references, ids) -> ExampleStats:
+    from .squad.squad import exact_match_score, f1_score, metric_max_over_ground_truths
 
-        rows = [[float(metric_max_over_ground_truths(exact_match_score, o["answer"], a["text"])),
-                 float(metric_max_over_ground_truths(f1_score, o["answer"], a["text"]))]
-                for o, a in zip(outputs, answers)]
-        preds = [o["answer"] for o in outputs]
-        return ExampleStats(kind, ["exact_match", "f1"], np.array(rows).reshape(-1, 2), ids, preds,
-                            [a["text"] for a in answers])
-    from evaluation.metrics.squad_v2.squad_v2 import get_raw_scores
+    golds = [r["answers"]["text"] for r in references]
+    texts = [p["prediction_text"] for p in predictions]
+    rows = [[float(metric_max_over_ground_truths(exact_match_score, t, g)),
+             float(metric_max_over_ground_truths(f1_score, t, g))] for t, g in zip(texts, golds)]
+    return ExampleStats("squad", ["exact_match", "f1"], np.array(rows).reshape(-1, 2), ids, texts, golds)
 
-    refs = [{"id": i, "answers": a} for i, a in zip(ids, answers)]
-    exact, f1 = get_raw_scores(refs, {i: o["answer"] for i, o in zip(ids, outputs)})
+
+def squad_v2_stats(config, predictions, references, ids) -> ExampleStats:
+    from .squad_v2.squad_v2 import get_raw_scores
+
+    exact, f1 = get_raw_scores(list(references), {p["id"]: p["prediction_text"] for p in predictions})
     # the module's default no-answer threshold (1.0) never overrides a prediction: raw scores stand
-    has = [float(bool(a["text"])) for a in answers]
-    rows = [[exact[i], f1[i], h, h * exact[i], h * f1[i]] for i, h in zip(ids, has)]
+    keys = [r["id"] for r in references]
+    has = [float(bool(r["answers"]["text"])) for r in references]
+    rows = [[exact[k], f1[k], h, h * exact[k], h * f1[k]] for k, h in zip(keys, has)]
     columns = ["exact", "f1", "has_answer", "has_answer_exact", "has_answer_f1"]
-    preds = [{"answer": o["answer"], "no_answer_probability": o.get("no_answer_probability")} for o in outputs]
-    return ExampleStats(kind, columns, np.array(rows, dtype=float).reshape(-1, 5), ids, preds,
-                        [a["text"] for a in answers])
+    preds = [{"answer": p["prediction_text"], "no_answer_probability": p.get("no_answer_probability")}
+             for p in predictions]
+    return ExampleStats("squad_v2", columns, np.array(rows, dtype=float).reshape(-1, 5), ids, preds,
+                        [r["answers"]["text"] for r in references])
 
 
 def _span_counts(pred_spans, gold_spans, extra: int = 0):
@@ -137,45 +101,59 @@ def _span_counts(pred_spans, gold_spans, extra: int = 0):
     return columns, rows
 
 
-def _seqeval(task, kind, outputs, ds):
+def seqeval_stats(config, predictions, references, ids) -> ExampleStats:
     from seqeval.metrics.sequence_labeling import get_entities
 
-    preds = [[w["tag"] for w in o["words"]] for o in outputs]
-    refs = list(ds["tags"])
+    preds, refs = list(predictions), list(references)
     pred_spans = [set(get_entities(p)) for p in preds]
     gold_spans = [set(get_entities(r)) for r in refs]
     columns, rows = _span_counts(pred_spans, gold_spans, extra=2)
     for n, (p, r) in enumerate(zip(preds, refs)):
         rows[n, -2:] = sum(a == b for a, b in zip(p, r)), len(r)
-    return ExampleStats(kind, columns + ["tokens_correct", "tokens"], rows, list(ds["id"]), preds, refs)
+    return ExampleStats("seqeval", columns + ["tokens_correct", "tokens"], rows, ids, preds, refs)
 
 
-def _srl(task, kind, outputs, ds):
-    from evaluation.metrics.srl.srl import DEFAULT_IGNORE_LABELS, get_spans
+def srl_stats(config, predictions, references, ids) -> ExampleStats:
+    from .srl.srl import DEFAULT_IGNORE_LABELS, get_spans
 
-    preds = [[w["tag"] for w in o["frames"][0]["words"]] for o in outputs]
-    refs = list(ds["tags"])
+    preds, refs = list(predictions), list(references)
 
     def spans(tags):
         return {s for s in get_spans(tags) if s[0] not in DEFAULT_IGNORE_LABELS}
 
     columns, rows = _span_counts([spans(p) for p in preds], [spans(r) for r in refs])
-    return ExampleStats(kind, columns, rows, list(ds["id"]), preds, refs)
+    return ExampleStats("srl", columns, rows, ids, preds, refs)
 
 
-def _translation(task, kind, outputs, ds):
+def sacrebleu_stats(config, predictions, references, ids) -> ExampleStats:
+    """BLEU and chrF statistics together (one reference per sentence): kind `translation`."""
     bleu, chrf = _sacrebleu_metrics()
-    preds, refs = [o["text"] for o in outputs], list(ds["target"])
+    preds, refs = list(predictions), [r[0] for r in references]
     bleu_rows = np.array(bleu._extract_corpus_statistics(preds, [refs]), dtype=float)
     chrf_rows = np.array(chrf._extract_corpus_statistics(preds, [refs]), dtype=float)
     columns = [f"bleu_{j}" for j in range(bleu_rows.shape[1])] + [f"chrf_{j}" for j in range(chrf_rows.shape[1])]
-    ids = list(ds["row"]) if "row" in ds.column_names else list(range(len(preds)))  # no id column: row number
-    return ExampleStats(kind, columns, np.hstack([bleu_rows, chrf_rows]), ids, preds, refs)
+    return ExampleStats("translation", columns, np.hstack([bleu_rows, chrf_rows]), ids, preds, refs)
 
 
-_EXTRACT = {"accuracy": _classification, "f1_accuracy": _classification, "mcc": _classification,
-            "correlation": _classification, "squad": _squad, "squad_v2": _squad, "seqeval": _seqeval,
-            "srl": _srl, "translation": _translation}
+def masked_lm_stats(config, predictions, references, ids) -> ExampleStats:
+    """Hits per text block (the unit the bootstrap resamples: tokens of one block are not independent)."""
+    from .masked_lm.masked_lm import block_hits
+
+    rows = [block_hits(cands, gold) for cands, gold in zip(predictions, references)]
+    top1 = [[row[0] if len(row) else None for row in cands] for cands in predictions]
+    return ExampleStats("fill_mask", ["top1", "top5", "masked"], np.array(rows, dtype=float).reshape(-1, 3),
+                        ids, top1, [list(gold) for gold in references])
+
+
+BUILDERS = {"glue": glue_stats, "squad": squad_stats, "squad_v2": squad_v2_stats, "seqeval": seqeval_stats,
+            "srl": srl_stats, "sacrebleu": sacrebleu_stats, "masked_lm": masked_lm_stats}
+
+
+def example_stats(metric: str, config, predictions, references, ids) -> ExampleStats:
+    """The per-example statistics of metric module `metric` on its own inputs."""
+    if metric not in BUILDERS:
+        raise KeyError(f"no per-example statistics for metric {metric!r}; known: {', '.join(BUILDERS)}")
+    return BUILDERS[metric](config, predictions, references, list(ids))
 
 
 # ---- scorers: per-resample totals {column: (B,)} -> {metric: (B,)} --------------------------------
