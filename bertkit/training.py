@@ -249,24 +249,7 @@ def load_hub_split(task, split: str):
 
 
 def required_columns(task) -> list[str]:
-    from .families.classification import SequenceClassification
-    from .families.qa import QuestionAnswering
-    from .families.srl import RoleLabelling
-    from .families.tagging import TokenTagging
-    from .families.translation import Translation
-
-    family = task.family
-    if isinstance(family, SequenceClassification):
-        return ["text", "text_pair", "label"] if family.pair else ["text", "label"]
-    if isinstance(family, QuestionAnswering):
-        return ["question", "context", "answers"]
-    if isinstance(family, RoleLabelling):
-        return ["tokens", "predicate_index", "tags"]
-    if isinstance(family, TokenTagging):
-        return ["tokens", "tags"]
-    if isinstance(family, Translation):
-        return ["source", "target"]
-    return ["text"]
+    return list(task.required_columns)  # declared by the family (Family.required_columns)
 
 
 def with_user_labels(task, train_file, columns):
