@@ -1,10 +1,18 @@
-"""bertkit's Gradio app (also a Hugging Face Space): `python app.py`, then open http://127.0.0.1:7860."""
+"""bertkit's Gradio app (also a Hugging Face Space): `python app.py`, then open http://127.0.0.1:7860.
+
+With `gradio[mcp]` installed it is also an MCP server (http://127.0.0.1:7860/gradio_api/mcp/);
+GRADIO_MCP_SERVER=False turns that off."""
+import importlib.util
+import logging
 import os
 import tempfile
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("GRADIO_EXAMPLES_CACHE", tempfile.mkdtemp(prefix="bertkit-examples-"))
+if importlib.util.find_spec("mcp") is not None:
+    os.environ.setdefault("GRADIO_MCP_SERVER", "True")
+logging.basicConfig(format="%(asctime)s %(name)s %(levelname)s %(message)s")  # one line per user error
 
 from demo.app import build_demo, launch_options  # noqa: E402  (after the environment)
 

@@ -1,48 +1,68 @@
-"""`build_demo()`: the bertkit workbench, one tab per module of this package.
+"""`build_demo()`: the bertkit workbench. The task tabs are generated from the registry table
+(`registry.FAMILY_TABS`: one tab per task family, holding every registered task of that family);
+then the tabs about BERT itself, fine-tuning, the leaderboard and the model.
 
     python app.py                       # http://127.0.0.1:7860 (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT)
 
-Every event has an `api_name`, so the page is also an API (`gradio_client`, see the Model tab).
-Models load on first use and are shared by every session (`bertkit.load` caches them).
+Every endpoint has an `api_name`, so the page is also an API (`gradio_client`, see the Model tab) and,
+with `GRADIO_MCP_SERVER=True` (app.py's default when `gradio[mcp]` is installed), an MCP server whose
+tools are those endpoints. Models load on first use and are shared by every session.
 """
 from __future__ import annotations
 
 import gradio as gr
 
-from . import (attention, classify, explain, fill_mask, finetune, leaderboard, model, ner, pair, qa, srl, tokenizer,
-               translation)
+from . import attention, explain, finetune, leaderboard, model, tokenizer
 from .common import DemoConfig
+from .registry import FAMILY_TABS, classification_tasks
 
-TABS = [  # (title, module): each module's build(config) fills its tab
-    ("Fill-mask", fill_mask), ("Classify", classify), ("Pairs", pair), ("QA", qa),
-    ("Entities", ner), ("Semantic roles", srl), ("Translate", translation), ("Tokenizer", tokenizer),
-    ("Attention", attention), ("Explain", explain), ("Fine-tune", finetune), ("Leaderboard", leaderboard),
-    ("Model", model),
-]
 CONCURRENCY = 2  # requests of one event run at once (a 2-core CPU); forwards share one lock per model
 QUEUE_SIZE = 256
 HEADER = """# bertkit · BERT workbench
 Every BERT application in one place, and a look inside: tokens, attention and saliency. Each tab takes a
-model: `default` (the embedded MiniLM encoder with bertkit's trained heads), a local folder, or a hub id."""
-CSS = ".srl-frame mark { color: #111; }"
+model: `default` (the embedded MiniLM encoder with bertkit's trained heads), a local folder, or a hub id.
+Under every answer: how good that head is on held-out data, and what it was trained on."""
+CSS = """
+.srl-frame mark { color: #111; }
+#qa_highlight .textfield { word-break: normal !important; overflow-wrap: normal !important; }
+#qa_highlight .textfield .token, #qa_highlight .textfield span { word-break: normal !important; }
+#model_card pre, #model_card code { white-space: pre-wrap !important; overflow-wrap: anywhere; }
+#model_card table { display: block; overflow-x: auto; }
+.bertkit-api { display: none !important; }
+"""
+
+
+def other_tabs(config: DemoConfig) -> list[tuple[str, str, callable]]:
+    """(title, id, build) of the tabs that are not one task family."""
+    return [("Tokenizer", "tokenizer", tokenizer.build), ("Attention", "attention", attention.build),
+            ("Explain", "explain", lambda c: explain.build(c, classification_tasks())),
+            ("Fine-tune", "finetune", finetune.build), ("Leaderboard", "leaderboard", leaderboard.build),
+            ("Model", "model", model.build)]
 
 
 def build_demo(model: str = "default", models: list[str] | None = None, results_dir: str = "results",
-               cache_examples: bool = True, finetune_max_steps: int = 200, finetune_max_rows: int = 2000) -> gr.Blocks:
+               cache_examples: bool = True, finetune_max_steps: int = 200, finetune_max_rows: int = 2000,
+               evaluation_max_examples: int = 200) -> gr.Blocks:
     """The whole app; arguments as in `DemoConfig`."""
     config = DemoConfig(model=model, models=models or ["default"], results_dir=results_dir,
                         cache_examples=cache_examples, finetune_max_steps=finetune_max_steps,
-                        finetune_max_rows=finetune_max_rows)
+                        finetune_max_rows=finetune_max_rows, evaluation_max_examples=evaluation_max_examples)
     with gr.Blocks(title="bertkit · BERT workbench") as demo:
         gr.Markdown(HEADER)
         with gr.Tabs():
-            for title, module in TABS:
-                with gr.Tab(title, id=module.__name__.rsplit(".", 1)[-1]):
-                    module.build(config)
+            for row in FAMILY_TABS:
+                tasks = row.tasks()
+                if tasks:  # a family with no registered task has no tab
+                    with gr.Tab(row.title, id=row.id):
+                        row.module.build(config, tasks)
+            for title, tab_id, build in other_tabs(config):
+                with gr.Tab(title, id=tab_id):
+                    build(config)
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return demo
 
 
 def launch_options() -> dict:
-    """`launch()` arguments; host and port stay gradio's own (GRADIO_SERVER_NAME/PORT, 7860)."""
+    """`launch()` arguments; host and port stay gradio's own (GRADIO_SERVER_NAME/PORT, 7860), the MCP
+    server follows GRADIO_MCP_SERVER."""
     return {"theme": gr.themes.Soft(), "css": CSS, "max_file_size": "5mb", "show_error": True}

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .common import DemoConfig, check_text, load_encoder, model_selector
+from .caches import encoder_path, load_encoder
+from .common import DemoConfig, model_selector, wire
+from .errors import UserError, endpoint
+from .policy import check_text
 
 MAX_TOKENS = 128  # a readable heatmap; longer inputs are refused with a message
 
@@ -20,7 +23,7 @@ def attention_weights(text: str, text_pair: str = "", model: str = "default"):
     enc = tok(text, pair, return_tensors="pt")
     n = enc["input_ids"].shape[1]
     if n > MAX_TOKENS:
-        raise gr.Error(f"the attention view takes at most {MAX_TOKENS} tokens; this input has {n}. Shorten it.")
+        raise UserError(f"the attention view takes at most {MAX_TOKENS} tokens; this input has {n}. Shorten it.")
     with torch.inference_mode():
         out = encoder(**enc, output_attentions=True)
     attentions = np.stack([a[0].float().numpy() for a in out.attentions])  # (L, H, T, T)
@@ -32,15 +35,15 @@ def select(tokens: list[str], attentions, layer: int, head: int, average: bool, 
     """(tokens, matrix T×T) for a 1-based layer and head, or the mean over heads."""
     layers, heads = attentions.shape[:2]
     if not 1 <= int(layer) <= layers:
-        raise gr.Error(f"layer {layer} is out of range: this model has layers 1–{layers}")
+        raise UserError(f"layer {layer} is out of range: this model has layers 1–{layers}")
     if not average and not 1 <= int(head) <= heads:
-        raise gr.Error(f"head {head} is out of range: this model has heads 1–{heads}")
+        raise UserError(f"head {head} is out of range: this model has heads 1–{heads}")
     per_layer = attentions[int(layer) - 1]
     matrix = per_layer.mean(0) if average else per_layer[int(head) - 1]
     if hide_special:
         keep = [i for i, t in enumerate(tokens) if t not in special]
         if not keep:
-            raise gr.Error("nothing is left once [CLS] and [SEP] are hidden")
+            raise UserError("nothing is left once [CLS] and [SEP] are hidden")
         matrix = matrix[keep][:, keep]
         matrix = matrix / matrix.sum(1, keepdims=True).clip(min=1e-12)
         tokens = [tokens[i] for i in keep]
@@ -64,9 +67,23 @@ def heatmap(tokens: list[str], matrix, title: str):
     return fig
 
 
+@endpoint
 def attention(text: str, text_pair: str = "", layer: int = 1, head: int = 1, average: bool = False,
               hide_special: bool = False, model: str = "default"):
-    """-> (heatmap figure, raw {"tokens", "layer", "head", "matrix"})."""
+    """Where each token looks: one attention head (or the mean over heads) of one encoder layer.
+
+    Args:
+        text: a sentence (at most 128 tokens)
+        text_pair: an optional second sentence
+        layer: the encoder layer, from 1
+        head: the attention head, from 1 (ignored with average)
+        average: show the mean over the layer's heads
+        hide_special: hide [CLS] and [SEP] (rows renormalised to sum to 1)
+        model: "default" (the embedded MiniLM encoder) or a hub id
+
+    Returns:
+        the heatmap, and the raw {"tokens", "layer", "head", "matrix"} (row i: where token i looks)
+    """
     tokens, attentions = attention_weights(text, text_pair, model)
     tokens, matrix = select(tokens, attentions, layer, head, average, hide_special)
     which = "mean over heads" if average else f"head {int(head)}"
@@ -88,8 +105,6 @@ def config_shape(model: str) -> tuple[int, int]:
     """(layers, heads) from the model's config.json, without loading it; (12, 12) if unreadable."""
     import json
 
-    from .common import encoder_path
-
     try:
         config = json.loads((encoder_path(model) / "config.json").read_text())
         return int(config["num_hidden_layers"]), int(config["num_attention_heads"])
@@ -104,7 +119,8 @@ def build(config: DemoConfig) -> None:
                 "`[SEP]` or `[CLS]` when they have nothing to do: hide them to see the rest.")
     with gr.Row():
         with gr.Column(scale=4):
-            text = gr.Textbox(label="Sentence", value="The cat sat on the mat because it was tired.")
+            text = gr.Textbox(label="Sentence", value="The cat sat on the mat because it was tired.",
+                              elem_id="attention_text", info="Enter submits; the sliders redraw")
             text_pair = gr.Textbox(label="Second sentence (optional)")
         with gr.Column(scale=2):
             layer = gr.Slider(1, layers, value=1, step=1, label="Layer")
@@ -112,10 +128,17 @@ def build(config: DemoConfig) -> None:
             average = gr.Checkbox(label="Average over heads")
             hide_special = gr.Checkbox(label="Hide [CLS] and [SEP]")
             model = model_selector(config)
-    button = gr.Button("Show attention", variant="primary")
-    plot = gr.Plot(label="Attention")
+    button = gr.Button("Show attention", variant="primary", elem_id="attention_run")
+    note = gr.Markdown(elem_id="attention_note")
+    plot = gr.Plot(label="Attention", elem_id="attention_plot")
     with gr.Accordion("Raw matrix (JSON)", open=False):
         raw = gr.JSON()
     inputs = [text, text_pair, layer, head, average, hide_special, model]
-    gr.on([button.click, text.submit], attention, inputs, [plot, raw], api_name="attention")
-    model.change(attention_shape, model, [layer, head], api_name="attention_shape")
+    triggers = [button.click, text.submit, text_pair.submit, layer.release, head.release, average.input,
+                hide_special.input]
+    rows = [["The cat sat on the mat because it was tired.", "", 3, 1, False, True, config.model],
+            ["The animal didn't cross the street because it was too tired.", "", 5, 1, True, True, config.model],
+            ["How old are you?", "I am 24 years old.", 1, 1, True, False, config.model]]
+    wire(attention, inputs, [plot, raw], "attention", triggers, note=2, raw=1, config=config, example_rows_=rows,
+         note_box=note)
+    model.change(attention_shape, model, [layer, head], api_visibility="private")

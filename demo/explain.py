@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .common import (DemoConfig, check_text, examples, get_predictor, head_note, model_selector, task_dropdown,
-                     tasks_of, user_errors)
+from .caches import get_predictor
+from .common import DemoConfig, model_selector, notes, offered, task_dropdown, wire
+from .errors import UserError, endpoint
+from .policy import check_text
 
 METHODS = ("gradient × input", "integrated gradients")
 IG_BATCH = 16  # interpolation steps per forward pass
@@ -57,7 +59,7 @@ def saliency(predictor, text: str, text_pair: str | None = None, method: str = M
             with torch.no_grad():
                 baseline_logit = float(_forward(model, baseline, enc)[0, target])
         else:
-            raise gr.Error(f"unknown method {method!r}; valid: {', '.join(METHODS)}")
+            raise UserError(f"unknown method {method!r}; valid: {', '.join(METHODS)}")
     return {"tokens": tok.convert_ids_to_tokens(enc["input_ids"][0]), "offsets": offsets,
             "sequence_ids": enc.sequence_ids(0), "word_ids": enc.word_ids(0), "scores": scores.tolist(),
             "target": target, "logit": float(logits[target]), "baseline_logit": baseline_logit}
@@ -96,45 +98,67 @@ def highlighted(texts: list[str], words: list[tuple]) -> list[tuple[str, float |
     return segments
 
 
-@user_errors
+@endpoint
 def explain(text: str, text_pair: str = "", task: str = "sst2", method: str = METHODS[0], steps: int = 32,
             model: str = "default"):
-    """-> (highlighted saliency, prediction probabilities, word table, note, raw attributions)."""
+    """Why did the classifier say that? Each word's share of the predicted label's logit (saliency).
+
+    Args:
+        text: the sentence (the first sentence for a pair task)
+        text_pair: the second sentence, for pair tasks (mrpc, rte, stsb, ...); empty otherwise
+        task: a classification task, e.g. "sst2" or "mrpc"
+        method: "gradient × input" or "integrated gradients"
+        steps: integrated-gradients steps (8-128)
+        model: "default" (bertkit's shipped heads) or a hub id of a fine-tuned model
+
+    Returns:
+        the text with words coloured by attribution, the prediction, a per-word table, a note, the raw attributions
+    """
     predictor = get_predictor(task, model)
     pair_task = getattr(predictor.task.family, "pair", False)
     text = check_text(text, "first sentence" if pair_task else "text")
     pair = check_text(text_pair, "second sentence") if pair_task else None
     prediction = predictor({"text": text, "text_pair": pair} if pair_task else text)
-    result = saliency(predictor, text, pair, method, int(steps))
+    # gradients in fp32: a bf16 forward rounds the logits too coarsely for attributions to add up
+    exact = predictor if getattr(predictor, "precision", "fp32") == "fp32" else get_predictor(task, model, "fp32")
+    result = saliency(exact, text, pair, method, int(steps))
     words = word_scores(result)
     texts = [text, pair] if pair else [text]
     table = [[texts[s][a:b], float(f"{score:.4g}")] for s, a, b, score in words]
     label = prediction["scores"] if "scores" in prediction else f"similarity {prediction['score']:.2f} / 5"
-    return highlighted(texts, words), label, table, head_note(predictor), result
+    return highlighted(texts, words), label, table, notes(predictor), result
 
 
-def build(config: DemoConfig) -> None:
-    tasks = tasks_of("single") + tasks_of("pair")
+def build(config: DemoConfig, tasks: list) -> None:
+    """`tasks`: the classification tasks (the Classify and Pairs rows of the registry table)."""
     gr.Markdown("Why did the classifier say that? Each word's share of the predicted label's logit: "
                 "**gradient × input** is one backward pass; **integrated gradients** averages gradients along "
                 "a path from a `[PAD]` baseline, and its scores add up to the logit's change from that baseline.")
+    first = tasks[0].examples[-1]
     with gr.Row():
         with gr.Column(scale=4):
-            text = gr.Textbox(label="Text", value=tasks[0].examples[2], lines=2)
-            text_pair = gr.Textbox(label="Second sentence (pair tasks)")
+            text = gr.Textbox(label="Text", value=first if isinstance(first, str) else first["text"], lines=1,
+                              elem_id="explain_text", info="Enter submits")
+            text_pair = gr.Textbox(label="Second sentence (pair tasks)",
+                                   value="" if isinstance(first, str) else first["text_pair"])
         with gr.Column(scale=2):
-            task = task_dropdown(tasks)
+            task = task_dropdown(tasks, config.model, elem_id="explain_task")
             method = gr.Radio(list(METHODS), value=METHODS[0], label="Method")
             steps = gr.Slider(8, 128, value=32, step=8, label="Integrated-gradients steps")
             model = model_selector(config)
-    button = gr.Button("Explain", variant="primary")
+    button = gr.Button("Explain", variant="primary", elem_id="explain_run")
     saliency_view = gr.HighlightedText(label="Saliency (red: towards the label, purple: against)", show_legend=True)
     label = gr.Label(label="Prediction")
-    note = gr.Markdown()
+    note = gr.Markdown(elem_id="explain_note")
     table = gr.Dataframe(headers=["word", "attribution"], label="Per word")
     with gr.Accordion("Raw attributions (JSON)", open=False):
         raw = gr.JSON()
     inputs, outputs = [text, text_pair, task, method, steps, model], [saliency_view, label, table, note, raw]
-    button.click(explain, inputs, outputs, api_name="explain")
-    rows = [[e, "", t.name, METHODS[0], 32, config.model] for t in tasks_of("single") for e in t.examples[:2]]
-    examples(config, rows, inputs, outputs, explain)
+
+    def row(t, e):
+        return ([e, "", t.name, METHODS[0], 32, config.model] if isinstance(e, str) else
+                [e["text"], e["text_pair"], t.name, METHODS[0], 32, config.model])
+    shown, _ = offered(tasks, config.model)
+    rows = [row(t, e) for t in shown for e in t.examples[:2]]
+    wire(explain, inputs, outputs, "explain", [button.click, text.submit, text_pair.submit], note=3, raw=4,
+         config=config, example_rows_=rows, task=task, model=model, tasks=tasks)

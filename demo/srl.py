@@ -6,8 +6,12 @@ import html
 
 import gradio as gr
 
-from .common import DemoConfig, check_text, examples, get_predictor, head_note, model_selector, user_errors
+from .caches import get_predictor
+from .common import DemoConfig, example_rows, model_selector, notes, task_dropdown, wire
+from .errors import endpoint
+from .policy import check_text
 
+API_NAME = "srl"
 TASK = "srl"
 ALL = -1  # predicate choice: every predicate the model finds
 CORE = {"ARG0": "#f87171", "ARG1": "#60a5fa", "ARG2": "#4ade80", "ARG3": "#fbbf24", "ARG4": "#f472b6",
@@ -35,14 +39,24 @@ def srl_predicates(text: str, current: int | None = ALL):
     return gr.Dropdown(choices=choices, value=current if current in [v for _, v in choices] else ALL)
 
 
-@user_errors
-def roles(text: str, predicate: int | None = ALL, model: str = "default"):
-    """-> (HTML frames, role table, note, raw predictor output)."""
+@endpoint
+def roles(text: str, predicate: int | None = ALL, model: str = "default", task: str = TASK):
+    """Semantic roles: who did what to whom, when and where (PropBank ARG0, ARG1, ARGM-TMP, ...).
+
+    Args:
+        text: an English sentence
+        predicate: the word index of the verb to analyse; -1 for every verb the model finds
+        model: "default" (bertkit's shipped heads) or a hub id of an SRL model trained with bertkit
+        task: a role-labelling task ("srl")
+
+    Returns:
+        one frame per predicate (HTML), a table of arguments, a note on the head, and the raw output
+    """
     text = check_text(text)
     predicate = None if predicate in (None, "", ALL) else int(predicate)
-    predictor = get_predictor(TASK, model)
+    predictor = get_predictor(task, model)
     result = predictor({"text": text, "predicate": predicate})
-    note = head_note(predictor)
+    note = notes(predictor)
     if not result["frames"]:
         note = ("No predicate found (no word scored p(verb) > 0.5). Pick one from the list. " + note).strip()
     return frames_html(text, result), role_table(result), note, result
@@ -93,27 +107,33 @@ def role_table(result: dict) -> list[list]:
             for f in result["frames"] for s in f["spans"]]
 
 
-def build(config: DemoConfig) -> None:
-    from bertkit import get_task
+def client_args(task, example, model) -> list:
+    if isinstance(example, dict):
+        return [example["text"], example["predicate"], model, task.name]
+    return [example, ALL, model, task.name]
 
-    task = get_task(TASK)
-    first = task.examples[0]
+
+def build(config: DemoConfig, tasks: list) -> None:
+    first = tasks[0].examples[0]
+    first = first if isinstance(first, dict) else {"text": first, "predicate": ALL}
     gr.Markdown("Who did what to whom, when and where: PropBank roles (ARG0 = agent, ARG1 = patient/theme, "
                 "ARGM-TMP = time, ARGM-LOC = place, …) of each predicate, one frame per predicate.")
     with gr.Row():
-        text = gr.Textbox(label="Sentence", value=first["text"], lines=2, scale=4)
+        text = gr.Textbox(label="Sentence", value=first["text"], lines=1, scale=4, elem_id="srl_text",
+                          info="Enter submits")
         with gr.Column(scale=2):
             predicate = gr.Dropdown(predicate_choices(first["text"]), value=first["predicate"], label="Predicate")
             model = model_selector(config)
-    button = gr.Button("Label roles", variant="primary")
-    frames = gr.HTML(label="Frames")
-    note = gr.Markdown()
+            task = task_dropdown(tasks, config.model)
+    button = gr.Button("Label roles", variant="primary", elem_id="srl_run")
+    frames = gr.HTML(label="Frames", elem_id="srl_frames")
+    note = gr.Markdown(elem_id="srl_note")
     table = gr.Dataframe(headers=["predicate", "role", "text", "score"], label="Arguments")
     with gr.Accordion("Raw output (JSON)", open=False):
         raw = gr.JSON()
-    text.change(srl_predicates, [text, predicate], predicate, api_name="srl_predicates")
-    inputs, outputs = [text, predicate, model], [frames, table, note, raw]
-    button.click(roles, inputs, outputs, api_name="srl")
-    rows = [[e["text"], e["predicate"], config.model] if isinstance(e, dict) else [e, ALL, config.model]
-            for e in task.examples]
-    examples(config, rows, inputs, outputs, roles, cache=False)  # the predicate list depends on the text
+    text.change(srl_predicates, [text, predicate], predicate, api_visibility="private")
+    inputs, outputs = [text, predicate, model, task], [frames, table, note, raw]
+    rows = example_rows(tasks, config.model, lambda t, e: client_args(t, e, config.model))
+    # no cached examples: the predicate list depends on the text
+    wire(roles, inputs, outputs, API_NAME, [button.click, text.submit], note=2, raw=3, config=config,
+         example_rows_=rows, cache=False, task=task, model=model, tasks=tasks)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import gradio as gr
 
-from .common import DemoConfig, check_text, examples, load_tokenizer, model_selector
+from .caches import load_tokenizer
+from .common import DemoConfig, model_selector, wire
+from .errors import endpoint
+from .policy import check_text
+
+MODEL_LIMIT = 512  # BERT's position embeddings: no input of more tokens is read in one piece
 
 COLORS = {"special": "#d1d5db", "word": "#93c5fd", "##continuation": "#fcd34d"}
 
@@ -15,11 +20,23 @@ def token_kind(token: str, special: set[str]) -> str:
     return "##continuation" if token.startswith("##") else "word"
 
 
+@endpoint
 def tokenize(text: str, text_pair: str = "", model: str = "default"):
-    """-> (pieces as highlighted chips, one table row per token, summary, raw encoding)."""
+    """Show how BERT cuts text into WordPiece tokens: pieces, ids, ## continuations, special tokens,
+    segment ids and the attention mask.
+
+    Args:
+        text: the text to tokenize
+        text_pair: an optional second text (tokenized as segment B, as for sentence pairs)
+        model: "default" (the embedded MiniLM encoder) or a hub id
+
+    Returns:
+        the pieces, one table row per token, a summary (warns past the model's length limit), the raw encoding
+    """
     text = check_text(text)
     pair = check_text(text_pair, "second text") if text_pair and text_pair.strip() else None
     tok = load_tokenizer(model)
+    limit = min(tok.model_max_length, MODEL_LIMIT)
     enc = tok(text, pair, return_offsets_mapping=True, return_token_type_ids=True)
     tokens = tok.convert_ids_to_tokens(enc["input_ids"])
     special = set(tok.all_special_tokens)
@@ -38,7 +55,11 @@ def tokenize(text: str, text_pair: str = "", model: str = "default"):
     n_words = len({(s, w) for s, w in zip(enc.sequence_ids(), word_ids) if w is not None})
     summary = (f"**{len(tokens)} tokens** for {n_words} words · {kinds.count('##continuation')} `##` continuations · "
                f"{kinds.count('special')} special tokens · {tokens.count(tok.unk_token)} `{tok.unk_token}` · "
-               f"vocabulary {tok.vocab_size:,} · at most {min(tok.model_max_length, 512)} tokens per input")
+               f"vocabulary {tok.vocab_size:,} · at most {limit} tokens per input")
+    if len(tokens) > limit:
+        summary += (f"\n\n⚠️ **{len(tokens):,} tokens: this model reads at most {limit:,}.** The classification, "
+                    f"fill-mask and translation tabs refuse a longer input (shorten it); QA, entities and "
+                    f"semantic roles read it in overlapping windows.")
     return chips, table, summary, raw
 
 
@@ -48,18 +69,19 @@ def build(config: DemoConfig) -> None:
                 "ends each segment, and the segment id tells sentence A from sentence B.")
     with gr.Row():
         with gr.Column(scale=4):
-            text = gr.Textbox(label="Text", value="The unaffable tokenizer splits rare words.", elem_id="tok_text")
+            text = gr.Textbox(label="Text", value="The unaffable tokenizer splits rare words.", elem_id="tok_text",
+                              info="Enter submits")
             text_pair = gr.Textbox(label="Second text (optional, for pairs)")
         model = model_selector(config)
-    button = gr.Button("Tokenize", variant="primary")
+    button = gr.Button("Tokenize", variant="primary", elem_id="tok_run")
     chips = gr.HighlightedText(label="Tokens", color_map=COLORS, show_legend=True, combine_adjacent=False)
-    summary = gr.Markdown()
+    summary = gr.Markdown(elem_id="tok_summary")
     table = gr.Dataframe(headers=["position", "token", "id", "kind", "segment", "attention mask", "characters", "word"],
                          label="Tokens")
     with gr.Accordion("Raw encoding (JSON)", open=False):
         raw = gr.JSON()
     inputs, outputs = [text, text_pair, model], [chips, table, summary, raw]
-    gr.on([button.click, text.submit], tokenize, inputs, outputs, api_name="tokenize")
     rows = [["unaffable", "", config.model], ["Tokenization of transformers isn't magic!", "", config.model],
             ["How old are you?", "I am 24 years old.", config.model]]
-    examples(config, rows, inputs, outputs, tokenize)
+    wire(tokenize, inputs, outputs, "tokenize", [button.click, text.submit, text_pair.submit], note=2, raw=3,
+         config=config, example_rows_=rows)

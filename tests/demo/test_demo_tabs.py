@@ -206,7 +206,7 @@ def test_explain_saliency_methods(tiny):
     import bertkit
     from demo.explain import METHODS, explain, saliency
 
-    predictor = bertkit.load("sst2", tiny)
+    predictor = bertkit.load("sst2", tiny, precision="fp32")  # gradients need fp32 logits
     ig = saliency(predictor, "a charming and affecting film", None, METHODS[1], steps=64)
     # completeness: attributions add up to the logit's change from the [PAD] baseline
     assert math.isclose(sum(ig["scores"]), ig["logit"] - ig["baseline_logit"], rel_tol=0.05, abs_tol=1e-6)
@@ -223,15 +223,30 @@ def test_explain_saliency_methods(tiny):
         explain("A man plays.", "", "mrpc", METHODS[0], 8, tiny)
 
 
-def test_leaderboard_says_when_there_is_nothing_to_show(tmp_path):
-    from demo.leaderboard import leaderboard
+def test_leaderboard_is_never_empty_on_a_fresh_clone(tmp_path):
+    """No results folder yet: the shipped default's held-out scores, the references and the plots."""
+    from demo.honesty import PUBLISHED
+    from demo.leaderboard import SHIPPED_LABEL, leaderboard
 
+    assert PUBLISHED.is_file(), "evaluation/published/default.json is committed"
     text, plots = leaderboard(str(tmp_path / "missing"))
+    glue = text.split("### GLUE")[1].split("### SQuAD")[0]
+    shipped = next(line for line in glue.splitlines() if line.startswith(f"| {SHIPPED_LABEL} | dev |"))
+    assert "| 88.8 |" in shipped and "| 28.6 |" in shipped  # SST-2 and CoLA dev, as the cards say
+    assert "Δ vs MiniLM-L6xH384 (dev)" in glue and "| BERT-base | test |" in glue
+    assert f"| {SHIPPED_LABEL} | squad_v2 | dev |" in text and len(plots) == 2
+
+
+def test_leaderboard_says_when_there_is_nothing_to_show(tmp_path, monkeypatch):
+    from demo import leaderboard as tab
+
+    monkeypatch.setattr(tab, "PUBLISHED", tmp_path / "no-published.json")
+    text, plots = tab.leaderboard(str(tmp_path / "missing"))
     assert "No results yet" in text and "does not exist" in text and plots == []
-    text, plots = leaderboard(str(tmp_path))
+    text, plots = tab.leaderboard(str(tmp_path))
     assert "No results yet" in text and "python -m evaluation run" in text and plots == []
     (tmp_path / "other.json").write_text('{"model": "m1", "tasks": {"sst2": {"scores": {"accuracy": 0.5}}}}')
-    text, plots = leaderboard(str(tmp_path))
+    text, plots = tab.leaderboard(str(tmp_path))
     assert "No results yet" in text and "1 JSON file(s) there, none a `bertkit-eval/1` results file" in text
 
 
@@ -258,7 +273,7 @@ def test_leaderboard_shows_the_suites_tables_and_plots(tmp_path):
     assert "| BERT-base | squad | dev | 80.8 | 88.5 |" in text and "| BERT-base | dev | — | — | 96.4 |" in text
     assert "| default | stsb | 1 | dev | 1500 | spearmanr | 85.67 | [84.0, 87.1] |" in text
     assert "| default | sst2 | — | — | — | — | skipped: no head |" in text
-    assert "_No scores in this folder yet._" in text.split("### Translation")[1]
+    assert "| default (shipped) | test | 33.1 | 56.3 |" in text.split("### Translation")[1]  # the shipped row
     assert [caption for _, caption in plots] == [caption for _, caption in PLOTS]
     for path, _ in plots:  # drawn into a temp folder, never into the results folder
         assert Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -313,9 +328,9 @@ def visitor_folder(tiny, tmp_path, monkeypatch):
     """A model folder on the server's disk that the app did not make, with nothing trusted yet."""
     import shutil
 
-    from demo import common
+    from demo import policy
 
-    monkeypatch.setattr(common, "_TRUSTED_FOLDERS", set())
+    monkeypatch.setattr(policy, "_TRUSTED_FOLDERS", set())
     monkeypatch.delenv("BERTKIT_ALLOW_LOCAL_MODELS", raising=False)
     monkeypatch.delenv("SPACE_ID", raising=False)
     return str(shutil.copytree(tiny, tmp_path / "visitor-model"))
@@ -325,7 +340,8 @@ def test_local_folders_are_refused_on_a_space(visitor_folder, tiny, monkeypatch)
     import shutil
     import tempfile
 
-    from demo import classify, common, model, pair, tokenizer
+    from demo import classify, model, pair, tokenizer
+    from demo import policy as common
 
     assert common.model_name(visitor_folder) == visitor_folder  # a local run takes any folder
     monkeypatch.setenv("SPACE_ID", "someone/bertkit")
@@ -357,8 +373,9 @@ def test_local_folders_are_refused_on_a_space(visitor_folder, tiny, monkeypatch)
 
 
 def test_local_folder_switches(visitor_folder, monkeypatch):
-    from demo import common
-    from demo.common import DemoConfig, model_name
+    from demo import policy as common
+    from demo.common import DemoConfig
+    from demo.policy import model_name
 
     monkeypatch.setenv("BERTKIT_ALLOW_LOCAL_MODELS", "0")  # off without a Space
     with pytest.raises(gr.Error, match=r"turned off on this server \(BERTKIT_ALLOW_LOCAL_MODELS=0\)"):
@@ -381,7 +398,9 @@ def test_default_stsb_head_scores_similarity_sensibly():
     from demo.pair import pair
 
     label, note, raw = pair("A man is playing a guitar.", "A person plays the guitar.", "stsb", "default")
-    assert note == "" and label == f"similarity {raw['score']:.2f} / 5" and raw["score"] > 3.0
+    assert note.startswith("ℹ️ **stsb** head: pearson 85.5 [83.9, 87.0]") and "1,500 held-out dev examples" in note
+    assert "trained on 5,174 rows of `glue/STS-B/train.tsv`" in note
+    assert label == f"similarity {raw['score']:.2f} / 5" and raw["score"] > 3.0
     _, note, unrelated = pair("A man is playing a guitar.", "The stock market fell sharply today.", "stsb", "default")
     assert unrelated["score"] < 1.0 and raw["score"] - unrelated["score"] > 2.5
     assert head_status("stsb", "default")[0] == "trained (lora)"
@@ -397,7 +416,7 @@ def test_model_tab_card_and_snippets(tiny, no_default_heads):
     assert "bertkit.load('squad'" in python and "api_name='/qa'" in client
     table, card, provenance, *_ = model_info("sst2", "default")
     assert "No trained head for `sst2` yet" in card and provenance["head"] is None
-    assert ["Classify", "sst2", "no trained head yet", ""] in table
+    assert ["Classify", "sst2", "no trained head yet", "", "", ""] in table
     import bertkit
 
     assert {client_call(t, "default")[0] for t in bertkit.all_tasks()} == \

@@ -1,0 +1,142 @@
+"""How good is the head behind an answer? One line under every output: its held-out score with a
+95 % interval, and the data it was trained on (with its domain, from the task's description).
+
+Sources, never numbers typed into the app:
+- held-out scores: the results file of the shipped default model (`PUBLISHED`, written by the
+  evaluation suite; see evaluation/published/README.md) for `default`, and any results file in the
+  app's results folder for other models (the Leaderboard tab's "Run evaluation" writes there);
+- training data: the head's model card (README.md "Training rows") and bertkit.json;
+- the tuned no-answer threshold of a SQuAD v2 head: bertkit.json `no_answer_threshold`.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PUBLISHED = REPO / "evaluation" / "published" / "default.json"  # the shipped default's held-out scores
+_TRAINING_ROWS = re.compile(r"Training rows: ([\d,]+)")
+
+
+def published_results(path: Path = PUBLISHED) -> dict | None:
+    """The committed results file (schema bertkit-eval/1), or None when it is missing."""
+    try:
+        from evaluation.results import read_results
+    except ImportError:  # the app without the evaluation package (a trimmed Space)
+        return None
+    return read_results(path) if Path(path).is_file() else None
+
+
+def scale(task) -> float:
+    """Factor from the metric's own scale to 0-100 (the Task spec's `metric_scale`)."""
+    value = getattr(task, "metric_scale", None)
+    if value is not None:
+        return float(value)
+    return 1.0 if task.metric in ("squad", "squad_v2", "sacrebleu") else 100.0
+
+
+def headline(task) -> tuple[str, ...]:
+    return tuple(getattr(task, "headline_metrics", None) or (task.primary_metric,))
+
+
+def held_out(task_name: str, model: str) -> dict | None:
+    """{"split", "n", "scores": {metric: (value, low, high) on 0-100}, "source"} or None: the
+    shipped default's held-out scores, for a head that is there."""
+    if model != "default" or head_folder(task_name, model) is None:
+        return None  # other models: scored in the Leaderboard tab (their own results rows)
+    return _published_scores(task_name)
+
+
+@functools.lru_cache(maxsize=256)
+def _published_scores(task_name: str) -> dict | None:
+    import bertkit
+
+    data = published_results()
+    entry = (data or {}).get("tasks", {}).get(task_name)
+    if not entry or entry.get("status") != "scored":
+        return None
+    task = bertkit.get_task(task_name)
+    factor = scale(task)
+    scores = {}
+    for metric, score in entry["scores"].items():
+        if score.get("value") is None:
+            continue
+        low, high = score.get("ci") or (None, None)
+        scores[metric] = tuple(None if v is None else v * factor for v in (score["value"], low, high))
+    return {"split": entry.get("split"), "n": entry.get("n_examples"), "scores": scores,
+            "source": f"evaluation/published/{PUBLISHED.name}"}
+
+
+def head_folder(task_name: str, model: str) -> Path | None:
+    from bertkit.errors import BertkitError
+    from bertkit.models import resolve
+
+    try:
+        return resolve(model, task_name).path
+    except BertkitError:
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def training_rows(task_name: str, model: str) -> int | None:
+    """Rows the head was trained on, from its model card."""
+    folder = head_folder(task_name, model)
+    card = folder / "README.md" if folder else None
+    if not card or not card.is_file():
+        return None
+    found = _TRAINING_ROWS.search(card.read_text(errors="replace"))
+    return int(found.group(1).replace(",", "")) if found else None
+
+
+def head_meta(task_name: str, model: str) -> dict:
+    from bertkit.errors import BertkitError
+    from bertkit.models import resolve
+
+    try:
+        return resolve(model, task_name).meta
+    except BertkitError:
+        return {}
+
+
+def tuned_threshold(task_name: str, model: str = "default") -> float | None:
+    """A SQuAD v2 head's no-answer threshold tuned on its tune split (bertkit.json), or None."""
+    value = head_meta(task_name, model).get("no_answer_threshold")
+    return float(value) if isinstance(value, (int, float)) else None
+
+
+def score_text(metric: str, value, low, high) -> str:
+    interval = f" [{low:.1f}, {high:.1f}]" if low is not None and high is not None else ""
+    return f"{metric} {value:.1f}{interval}"
+
+
+def training_data(task) -> str:
+    files = task.files.get("train")
+    files = [files] if isinstance(files, str) else list(files or [])
+    return ", ".join(f"`{f}`" for f in files)
+
+
+def honesty_line(task_name: str, model: str = "default", head_trained: bool = True) -> str:
+    """One Markdown line: how good the head is (held-out, 95 % CI) and what it was trained on."""
+    import bertkit
+
+    task = bertkit.get_task(task_name)
+    if not head_trained:
+        return ""  # the untrained-head warning says it all
+    facts = held_out(task.name, model)
+    if facts:
+        shown = [score_text(m, *facts["scores"][m]) for m in headline(task) if m in facts["scores"]]
+        score = (f"{' · '.join(shown)} (95 % CI) on {facts['n']:,} held-out {facts['split']} examples"
+                 if shown else "no headline score")
+    else:
+        meta = head_meta(task.name, model)
+        tune = meta.get("metrics", {}).get(f"eval_{task.primary_metric}")
+        score = (f"no held-out score for this model (tune-split {task.primary_metric} {tune:.4g}; score it in the "
+                 f"Leaderboard tab)" if isinstance(tune, (int, float)) else
+                 "no held-out score for this model yet (score it in the Leaderboard tab)")
+    rows = training_rows(task.name, model)
+    data = training_data(task) if model == "default" else ""
+    trained = f"trained on {rows:,} rows" + (f" of {data}" if data else "") if rows else ""
+    description = task.description.strip().splitlines()[0].rstrip(".")
+    parts = [f"**{task.name}** head: {score}", trained, f"data: {description}"]
+    return "ℹ️ " + " · ".join(p for p in parts if p) + "."
