@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from .errors import InputError
+from .families.base import Context
 from .precision import autocast
 
 DEFAULT_BATCH_SIZE = 64  # length-sorted, so large batches waste little padding
@@ -36,6 +37,8 @@ class Predictor:
         self.backend = getattr(model, "backend", "torch")
         self.max_length = max_model_length(model, tokenizer)
         self.device = model_device(model)
+        self.context = Context(task, tokenizer, self.max_length, task.family.head_labels(task, model),
+                               source.meta if getattr(source, "meta", None) is not None else {})
         self._lock = threading.Lock()  # one forward at a time: torch already uses every core
 
     def __repr__(self):
@@ -48,15 +51,16 @@ class Predictor:
         items = [inputs] if single else inputs
         if not items:
             return []
+        options = self.task.family.check_options(self.task, options)
         checked = []
         for i, item in enumerate(items):
             try:
                 checked.append(self.task.family.check_input(self.task, item))
             except InputError as e:
                 raise InputError(str(e) if single else f"input {i}: {e}") from None
-        features = self.task.family.preprocess(self, checked, **options)
+        features = self.task.family.preprocess(self.context, checked, **options)
         outputs = self.run(features, batch_size or self.batch_size, progress, **options)
-        results = self.task.family.postprocess(self, checked, features, outputs, **options)
+        results = self.task.family.postprocess(self.context, checked, features, outputs, **options)
         return results[0] if single else results
 
     def run(self, features: list[dict], batch_size: int, progress: bool = False, **options) -> list:
@@ -73,7 +77,8 @@ class Predictor:
             for start in starts:
                 rows = order[start:start + batch_size]
                 meta = [features[i] for i in rows]
-                for i, out in zip(rows, self.task.family.forward(self, self.collate(meta), meta, **options)):
+                for i, out in zip(rows, self.task.family.forward(self.context, self.model, self.collate(meta), meta,
+                                                                 **options)):
                     outputs[i] = out
         return outputs
 

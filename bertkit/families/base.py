@@ -2,14 +2,19 @@
 
 A family turns user inputs into model features (`preprocess`), runs one padded batch
 (`forward`, always called under `torch.inference_mode()` by the predictor), and turns the
-per-feature outputs back into plain dicts (`postprocess`). For training it builds the tokenised
-features the Trainer consumes (`train_features`) and scores predictions against a split (`score`).
+per-feature outputs back into plain dicts (`postprocess`). Those three get a small `Context`
+(tokenizer, max length, head labels, the model folder's metadata), never the predictor, and the
+options the family declares in `options` (anything else is an InputError naming the valid ones).
+For training it builds the tokenised features the Trainer consumes (`train_features`); for
+scoring it turns outputs into the metric module's inputs (`predictions`, `references`).
 """
 from __future__ import annotations
 
 import numbers
 import re
 import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import InputError
 
@@ -26,11 +31,50 @@ def clean_text(value, what: str = "text") -> str:
     return text
 
 
-def check_length(n_tokens: int, limit: int, what: str = "text") -> None:
+def check_length(n_tokens: int, limit: int, what: str = "text", can_truncate: bool = False) -> None:
     if n_tokens > limit:
+        cut = ", or pass truncate=True to cut it" if can_truncate else ""
         raise InputError(
             f"{what} is {n_tokens} tokens long; this model takes at most {limit} "
-            f"(about {int(limit * 0.75)} words). Shorten it, or pass truncate=True to cut it.")
+            f"(about {int(limit * 0.75)} words). Shorten it{cut}.")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option a family's predictor accepts: its type, default and allowed range (inclusive)."""
+    type: type  # int | float | bool
+    default: Any = None
+    low: float | None = None
+    high: float | None = None
+    help: str = ""
+
+    def check(self, name: str, value):
+        if value is None and self.default is None:
+            return None  # "not given": the family decides (e.g. QA's tuned threshold)
+        ok_type = (isinstance(value, bool) if self.type is bool else
+                   isinstance(value, numbers.Number) and not isinstance(value, bool)
+                   and (self.type is float or float(value).is_integer()))
+        if not ok_type:
+            raise InputError(f"{name} must be {self.type.__name__}, got {value!r}")
+        value = self.type(value)
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            raise InputError(f"{name}={value} is out of range: {self.describe()}")
+        return value
+
+    def describe(self) -> str:
+        bounds = "" if self.low is None and self.high is None else (
+            f" in [{'-inf' if self.low is None else self.low}, {'inf' if self.high is None else self.high}]")
+        return f"{self.type.__name__}{bounds}"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a family's serving code reads besides its inputs; `forward` also gets the model."""
+    task: Any  # bertkit.tasks.base.Task
+    tokenizer: Any
+    max_length: int  # tokens the model takes
+    labels: tuple[str, ...] = ()  # the loaded head's label names (the task's, or the model's own)
+    meta: dict = field(default_factory=dict)  # the model folder's bertkit.json (tuned thresholds, …)
 
 
 class Family:
@@ -40,7 +84,7 @@ class Family:
     head_modules: tuple[str, ...] = ()  # module names trained in full under LoRA
     input_fields: tuple[str, ...] = ()  # what an input holds (a dict with these keys, or the one string)
     output_keys: tuple[str, ...] = ()  # the keys of every output dict
-    lora_task_type: str | None = None
+    options: dict[str, Option] = {}  # what the predictor accepts besides inputs (predictor(x, top_k=3))
 
     # ---- model ---------------------------------------------------------------------------------
     def model_kwargs(self, task) -> dict:
@@ -61,16 +105,32 @@ class Family:
         """Optional: set a new head's starting point from the training data."""
 
     # ---- serving -------------------------------------------------------------------------------
+    def head_labels(self, task, model) -> tuple[str, ...]:
+        """The task's label names when the model has as many labels; the model's own names otherwise."""
+        config = getattr(model, "config", None)
+        n = getattr(config, "num_labels", len(task.labels))
+        if not task.labels or n == len(task.labels):
+            return tuple(task.labels)
+        return tuple(config.id2label.get(i, f"LABEL_{i}") for i in range(n))
+
+    def check_options(self, task, options: dict) -> dict:
+        """The given options, type- and range-checked; InputError names the valid ones otherwise."""
+        unknown = sorted(set(options) - set(self.options))
+        if unknown:
+            valid = ", ".join(f"{k} ({o.describe()})" for k, o in self.options.items()) or "none"
+            raise InputError(f"{task.name} takes no option {', '.join(unknown)}; its options: {valid}")
+        return {k: self.options[k].check(k, v) for k, v in options.items()}
+
     def check_input(self, task, item):
         raise NotImplementedError
 
-    def preprocess(self, predictor, items, **options) -> list[dict]:
+    def preprocess(self, ctx: Context, items, **options) -> list[dict]:
         raise NotImplementedError
 
-    def forward(self, predictor, batch: dict, meta: list[dict], **options) -> list:
+    def forward(self, ctx: Context, model, batch: dict, meta: list[dict], **options) -> list:
         raise NotImplementedError
 
-    def postprocess(self, predictor, items, features, outputs, **options) -> list[dict]:
+    def postprocess(self, ctx: Context, items, features, outputs, **options) -> list[dict]:
         raise NotImplementedError
 
     # ---- training and scoring ------------------------------------------------------------------

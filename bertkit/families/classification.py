@@ -9,13 +9,13 @@ import numpy as np
 import torch
 
 from ..errors import InputError
-from .base import Family, check_length, clean_text
+from .base import Family, Option, check_length, clean_text
 
 
 class SequenceClassification(Family):
     auto_class = "AutoModelForSequenceClassification"
     head_modules = ("classifier", "pooler")  # BERT's [CLS] pooler is part of the task head
-    lora_task_type = "SEQ_CLS"
+    options = {"truncate": Option(bool, False, help="cut inputs longer than the model takes instead of refusing them")}
 
     @property
     def input_fields(self):
@@ -56,32 +56,32 @@ class SequenceClassification(Family):
             raise InputError(f"{task.name} takes a pair: {{'text': ..., 'text_pair': ...}}, got {item!r:.80}")
         return {"text": clean_text(item["text"], "text"), "text_pair": clean_text(item["text_pair"], "text_pair")}
 
-    def preprocess(self, predictor, items, truncate=False, **_):
-        tok, limit = predictor.tokenizer, predictor.max_length
+    def preprocess(self, ctx, items, truncate=False):
+        tok, limit = ctx.tokenizer, ctx.max_length
         texts = [x["text"] for x in items]
         pairs = [x["text_pair"] for x in items] if self.pair else None
         enc = tok(texts, pairs, truncation=bool(truncate), max_length=limit if truncate else None)
         features = []
         for i in range(len(items)):
             ids = enc["input_ids"][i]
-            check_length(len(ids), limit, "the pair" if self.pair else "text")
+            check_length(len(ids), limit, "the pair" if self.pair else "text", can_truncate=True)
             feature = {"item": i, "input_ids": ids, "attention_mask": enc["attention_mask"][i]}
             if "token_type_ids" in enc:
                 feature["token_type_ids"] = enc["token_type_ids"][i]
             features.append(feature)
         return features
 
-    def forward(self, predictor, batch, meta, **_):
-        logits = predictor.model(**batch).logits.float()
+    def forward(self, ctx, model, batch, meta, **_):
+        logits = model(**batch).logits.float()
         if self.regression:
             return logits[:, 0].tolist()
         return torch.softmax(logits, dim=-1).tolist()
 
-    def postprocess(self, predictor, items, features, outputs, **_):
+    def postprocess(self, ctx, items, features, outputs, **_):
         if self.regression:
             low, high = self.score_range
             return [{"score": float(min(max(out, low), high))} for out in outputs]
-        names = label_names(predictor)
+        names = ctx.labels
         results = []
         for probs in outputs:
             best = int(np.argmax(probs))
@@ -116,16 +116,6 @@ class SequenceClassification(Family):
 
     def references(self, task, dataset):
         return list(dataset["label"])
-
-
-def label_names(predictor) -> list[str]:
-    """The task's names when the model has as many labels; the model's own names otherwise."""
-    task_labels = list(predictor.task.labels)
-    config = predictor.model.config
-    n = getattr(config, "num_labels", len(task_labels))
-    if n == len(task_labels):
-        return task_labels
-    return [config.id2label.get(i, f"LABEL_{i}") for i in range(n)]
 
 
 def _unlabelled(label) -> bool:

@@ -14,7 +14,7 @@ import random
 import torch
 
 from ..errors import InputError
-from .base import Family, check_length, clean_text
+from .base import Family, Option, check_length, clean_text
 
 BLOCK = 128  # tokens per training / evaluation block of running text
 MASK_RATE = 0.15
@@ -23,7 +23,7 @@ MASK_RATE = 0.15
 class FillMask(Family):
     auto_class = "AutoModelForMaskedLM"
     head_modules = ("cls.predictions",)
-    lora_task_type = None
+    options = {"top_k": Option(int, 5, low=1, high=1000, help="candidates per mask")}
     input_fields = ("text",)
     output_keys = ("sequence", "masks")
 
@@ -37,26 +37,26 @@ class FillMask(Family):
             item = item.get("text")
         return {"text": clean_text(item)}
 
-    def preprocess(self, predictor, items, truncate=False, **_):
-        tok = predictor.tokenizer
+    def preprocess(self, ctx, items, **_):
+        tok = ctx.tokenizer
         features = []
         for i, item in enumerate(items):
             if "text" in item and tok.mask_token not in item["text"]:
                 raise InputError(f"no {tok.mask_token} in the text: write {tok.mask_token} where a word is missing, "
                                  f"e.g. 'Paris is the {tok.mask_token} of France.'")
             ids = item["input_ids"] if "input_ids" in item else tok(item["text"])["input_ids"]
-            check_length(len(ids), predictor.max_length)
+            check_length(len(ids), ctx.max_length)
             positions = [p for p, t in enumerate(ids) if t == tok.mask_token_id]
             if not positions:
                 raise InputError(f"no {tok.mask_token} id ({tok.mask_token_id}) among the input_ids")
             features.append({"item": i, "input_ids": ids, "attention_mask": [1] * len(ids), "positions": positions})
         return features
 
-    def forward(self, predictor, batch, meta, top_k=5, **_):
-        logits = mask_logits(predictor.model, batch, [f["positions"] for f in meta])
-        logits[:, suppressed_ids(predictor)] = -float("inf")
+    def forward(self, ctx, model, batch, meta, top_k=5):
+        logits = mask_logits(model, batch, [f["positions"] for f in meta])
+        logits[:, suppressed_ids(ctx.tokenizer)] = -float("inf")
         probs = torch.softmax(logits.float(), -1)
-        k = min(max(int(top_k), 1), probs.shape[-1])
+        k = min(top_k, probs.shape[-1])
         scores, ids = probs.topk(k, -1)
         out, row = [], 0
         for f in meta:
@@ -65,8 +65,8 @@ class FillMask(Family):
             row += n
         return out
 
-    def postprocess(self, predictor, items, features, outputs, **_):
-        tok = predictor.tokenizer
+    def postprocess(self, ctx, items, features, outputs, **_):
+        tok = ctx.tokenizer
         results = []
         for item, feature, (ids, scores) in zip(items, features, outputs):
             masks = []
@@ -161,8 +161,7 @@ def mask_logits(model, batch, positions):
 _SUPPRESSED: dict[int, list[int]] = {}
 
 
-def suppressed_ids(predictor) -> list[int]:
-    tok = predictor.tokenizer
+def suppressed_ids(tok) -> list[int]:
     key = id(tok)
     if key not in _SUPPRESSED:
         vocab = tok.get_vocab()

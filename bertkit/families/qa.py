@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 
 from ..errors import InputError
-from .base import Family, clean_text
+from .base import Family, Option, clean_text
 
 MAX_QUESTION_TOKENS = 64
 
@@ -21,7 +21,9 @@ MAX_QUESTION_TOKENS = 64
 class QuestionAnswering(Family):
     auto_class = "AutoModelForQuestionAnswering"
     head_modules = ("qa_outputs",)
-    lora_task_type = "QUESTION_ANS"
+    options = {"top_k": Option(int, 5, low=1, help="candidate spans in top_k"),
+               "threshold": Option(float, None, low=0.0, high=1.0,
+                                   help="no-answer probability above which v2 abstains (default: the tuned one)")}
     input_fields = ("question", "context")
     output_keys = ("answer", "start", "end", "score", "no_answer_probability", "top_k")
 
@@ -39,9 +41,9 @@ class QuestionAnswering(Family):
         return {"question": clean_text(item["question"], "question"),
                 "context": clean_text(item["context"], "context")}
 
-    def preprocess(self, predictor, items, **_):
-        tok = predictor.tokenizer
-        max_length = min(self.max_length, predictor.max_length)
+    def preprocess(self, ctx, items, **_):
+        tok = ctx.tokenizer
+        max_length = min(self.max_length, ctx.max_length)
         questions = [x["question"].lstrip() for x in items]
         for q in tok(questions)["input_ids"]:
             if len(q) > MAX_QUESTION_TOKENS:
@@ -59,8 +61,8 @@ class QuestionAnswering(Family):
             features.append(feature)
         return features
 
-    def forward(self, predictor, batch, meta, **_):
-        out = predictor.model(**batch)
+    def forward(self, ctx, model, batch, meta, **_):
+        out = model(**batch)
         start, end = out.start_logits.float().cpu(), out.end_logits.float().cpu()  # masks below are CPU tensors
         results = []
         for row, feature in enumerate(meta):
@@ -72,10 +74,9 @@ class QuestionAnswering(Family):
             results.append((s, e))
         return results
 
-    def postprocess(self, predictor, items, features, outputs, top_k=5, threshold=None, **_):
+    def postprocess(self, ctx, items, features, outputs, top_k=5, threshold=None):
         if threshold is None:  # the threshold tuned when the head was trained, else the family default
-            meta = getattr(predictor.source, "meta", None) or {}
-            threshold = meta.get("no_answer_threshold", self.threshold)
+            threshold = ctx.meta.get("no_answer_threshold", self.threshold)
         threshold = float(threshold)
         per_item = [[] for _ in items]
         null = [1.0] * len(items)

@@ -14,7 +14,7 @@ import random
 
 from ..errors import InputError
 from .base import clean_text
-from .tagging import TokenTagging, align, decode, labels_of
+from .tagging import TokenTagging, align, decode
 
 PREDICATE_THRESHOLD = 0.5
 NEGATIVES_PER_SENTENCE = 1  # non-predicate words shown in training with all-O tags
@@ -38,24 +38,24 @@ class RoleLabelling(TokenTagging):
             raise InputError(f"predicate must be a word index (int), got {predicate!r}")
         return dict(item, predicate=predicate)
 
-    def preprocess(self, predictor, items, **_):
+    def preprocess(self, ctx, items, **_):
         features = []
         for i, item in enumerate(items):
-            text, words = self.split_words(predictor.tokenizer, item)
+            text, words = self.split_words(ctx.tokenizer, item)
             p = item["predicate"]
             if p is not None and not 0 <= p < len(words):
                 raise InputError(f"predicate index {p} is out of range: the text has {len(words)} words "
                                  f"({', '.join(f'{k}={w}' for k, (w, _, _) in enumerate(words[:12]))}…)")
             candidates = [p] if p is not None else [k for k, (w, _, _) in enumerate(words) if is_candidate(w)]
             for k in candidates:
-                for ids, types, word_ids in self.encode_words(predictor, words, pair=words[k][0], marked=k):
+                for ids, types, word_ids in self.encode_words(ctx, words, pair=words[k][0], marked=k):
                     features.append({"item": i, "predicate": k, "forced": p is not None, "input_ids": ids,
                                      "attention_mask": [1] * len(ids), "token_type_ids": types,
                                      "word_ids": word_ids, "text": text, "words": words})
         return features
 
-    def postprocess(self, predictor, items, features, outputs, **_):
-        names = labels_of(predictor)
+    def postprocess(self, ctx, items, features, outputs, **_):
+        names = list(ctx.labels)
         v_index = names.index("B-V") if "B-V" in names else None
         grouped = {}
         for f, o in zip(features, outputs):

@@ -18,7 +18,6 @@ WINDOW_STRIDE = 64  # tokens of overlap between windows
 class TokenTagging(Family):
     auto_class = "AutoModelForTokenClassification"
     head_modules = ("classifier",)
-    lora_task_type = "TOKEN_CLS"
     input_fields = ("text",)  # or {"tokens": [...]}
     output_keys = ("spans", "words")
 
@@ -50,9 +49,9 @@ class TokenTagging(Family):
             raise InputError(f"{task.name} takes a text or {{'tokens': [...]}}, got {type(item).__name__}")
         return item
 
-    def encode_words(self, predictor, words, pair=None, marked=None):
+    def encode_words(self, ctx, words, pair=None, marked=None):
         """Windows over one word list: list of (input_ids, token_type_ids, word_ids)."""
-        tok, limit = predictor.tokenizer, predictor.max_length
+        tok, limit = ctx.tokenizer, ctx.max_length
         enc = tok([w for w, _, _ in words], [pair] if pair else None, is_split_into_words=True,
                   truncation="only_first" if pair else True, max_length=limit, stride=WINDOW_STRIDE,
                   return_overflowing_tokens=True)
@@ -66,17 +65,17 @@ class TokenTagging(Family):
             windows.append((enc["input_ids"][f], types, word_ids))
         return windows
 
-    def preprocess(self, predictor, items, **_):
+    def preprocess(self, ctx, items, **_):
         features = []
         for i, item in enumerate(items):
-            text, words = self.split_words(predictor.tokenizer, item)
-            for ids, types, word_ids in self.encode_words(predictor, words):
+            text, words = self.split_words(ctx.tokenizer, item)
+            for ids, types, word_ids in self.encode_words(ctx, words):
                 features.append({"item": i, "input_ids": ids, "attention_mask": [1] * len(ids),
                                  "token_type_ids": types, "word_ids": word_ids, "text": text, "words": words})
         return features
 
-    def forward(self, predictor, batch, meta, **_):
-        probs = torch.softmax(predictor.model(**batch).logits.float(), -1).cpu().numpy()
+    def forward(self, ctx, model, batch, meta, **_):
+        probs = torch.softmax(model(**batch).logits.float(), -1).cpu().numpy()
         return [probs[row, :len(f["input_ids"])] for row, f in enumerate(meta)]
 
     def word_probs(self, features, outputs, n_words, n_labels):
@@ -91,8 +90,8 @@ class TokenTagging(Family):
                     count[w] += 1
         return total / np.maximum(count, 1)[:, None]
 
-    def postprocess(self, predictor, items, features, outputs, **_):
-        names = labels_of(predictor)
+    def postprocess(self, ctx, items, features, outputs, **_):
+        names = list(ctx.labels)
         grouped = {}
         for f, o in zip(features, outputs):
             grouped.setdefault(f["item"], []).append((f, o))
@@ -136,14 +135,6 @@ class TokenTagging(Family):
         preds = [[w["tag"] for w in o["words"]] for o in outputs]
         result = metric.compute(predictions=preds, references=list(dataset["tags"]))
         return flatten(result)
-
-
-def labels_of(predictor) -> list[str]:
-    task_labels = list(predictor.task.labels)
-    config = predictor.model.config
-    if config.num_labels == len(task_labels):
-        return task_labels
-    return [config.id2label[i] for i in range(config.num_labels)]
 
 
 def align(word_ids, word_labels, ignore=-100):

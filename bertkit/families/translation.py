@@ -4,7 +4,7 @@ Options: `num_beams` (default 4), `max_new_tokens` (default 1.5 × source length
 """
 from __future__ import annotations
 
-from .base import Family, check_length, clean_text, load_metric
+from .base import Family, Option, check_length, clean_text, load_metric
 
 DEFAULT_BEAMS = 4
 
@@ -12,7 +12,8 @@ DEFAULT_BEAMS = 4
 class Translation(Family):
     auto_class = "EncoderDecoderModel"
     head_modules = ("crossattention", "cls.predictions")  # both new: the base has no LM head
-    lora_task_type = None
+    options = {"num_beams": Option(int, DEFAULT_BEAMS, low=1, high=32, help="beam search width (1: greedy)"),
+               "max_new_tokens": Option(int, None, low=1, high=1024, help="default: 1.5 x source length + 10")}
     input_fields = ("text",)
     output_keys = ("text",)
 
@@ -33,22 +34,22 @@ class Translation(Family):
             item = item.get("text", item.get("source"))
         return {"text": clean_text(item)}
 
-    def preprocess(self, predictor, items, **_):
-        enc = predictor.tokenizer([x["text"] for x in items])
+    def preprocess(self, ctx, items, **_):
+        enc = ctx.tokenizer([x["text"] for x in items])
         features = []
         for i, ids in enumerate(enc["input_ids"]):
-            check_length(len(ids), predictor.max_length)
+            check_length(len(ids), ctx.max_length)
             features.append({"item": i, "input_ids": ids, "attention_mask": [1] * len(ids)})
         return features
 
-    def forward(self, predictor, batch, meta, num_beams=DEFAULT_BEAMS, max_new_tokens=None, **_):
+    def forward(self, ctx, model, batch, meta, num_beams=DEFAULT_BEAMS, max_new_tokens=None):
         batch.pop("token_type_ids", None)
         longest = batch["input_ids"].shape[1]
-        out = predictor.model.generate(**batch, num_beams=max(1, int(num_beams)),
+        out = model.generate(**batch, num_beams=num_beams,
                                        max_new_tokens=int(max_new_tokens or longest * 1.5 + 10))
-        return predictor.tokenizer.batch_decode(out, skip_special_tokens=True)
+        return ctx.tokenizer.batch_decode(out, skip_special_tokens=True)
 
-    def postprocess(self, predictor, items, features, outputs, **_):
+    def postprocess(self, ctx, items, features, outputs, **_):
         return [{"text": text.strip()} for text in outputs]
 
     # ---- training and scoring ------------------------------------------------------------------

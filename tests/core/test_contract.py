@@ -90,7 +90,7 @@ def test_qa_long_context_uses_windows(predictors):
     p = predictors("squad")
     context = "filler words here. " * 400 + "The treasure is hidden in Lisbon."
     out = p({"question": "Where is the treasure?", "context": context})
-    features = p.task.family.preprocess(p, [{"question": "q", "context": context}])
+    features = p.task.family.preprocess(p.context, [{"question": "q", "context": context}])
     assert len(features) > 1  # several overlapping windows, none truncated away
     assert context[out["start"]:out["end"]] == out["answer"]
 

@@ -38,6 +38,27 @@ def test_bad_inputs(load, task, bad, message):
         load(task)(bad)
 
 
+@pytest.mark.parametrize("task, options, message", [
+    ("sst2", {"top_k": 3}, r"sst2 takes no option top_k; its options: truncate \(bool\)"),
+    ("ner", {"truncate": True}, "ner takes no option truncate; its options: none"),
+    ("translation", {"num_beams": 0}, r"num_beams=0 is out of range: int in \[1, 32\]"),
+    ("squad_v2", {"threshold": 2}, r"threshold=2.0 is out of range: float in \[0.0, 1.0\]"),
+    ("squad", {"top_k": "five"}, "top_k must be int"),
+    ("fill-mask", {"top_k": 2.5}, "top_k must be int"),
+    ("fill-mask", {"truncate": True}, r"fill-mask takes no option truncate; its options: top_k \(int in \[1, 1000\]\)"),
+])
+def test_unknown_or_out_of_range_options_name_the_valid_ones(load, task, options, message):
+    example = bertkit.get_task(task).examples[0]
+    with pytest.raises(InputError, match=message):
+        load(task)(example, **options)
+
+
+def test_declared_options_in_range_are_accepted(load):
+    assert len(load("fill-mask")("Paris is the [MASK] of France.", top_k=2)["masks"][0]["candidates"]) == 2
+    assert len(load("squad")(bertkit.get_task("squad").examples[0], top_k=1.0)["top_k"]) <= 1  # 1.0 is an int
+    assert "text" in load("translation")("Ein Mann.", num_beams=1, max_new_tokens=3)
+
+
 @pytest.mark.parametrize("task", ["sst2", "fill-mask", "translation"])
 def test_text_longer_than_the_model_is_refused_not_truncated(load, task):
     text = "word " * 600 + ("[MASK]" if task == "fill-mask" else "")

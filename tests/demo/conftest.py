@@ -51,7 +51,8 @@ def app_url(tiny, tmp_path_factory):
     warnings.filterwarnings("ignore", message=".*no trained.*head")
     demo = build_demo(model=tiny, models=["default", tiny], results_dir=str(results), finetune_max_steps=20)
     port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **launch_options())
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, mcp_server=True,
+                **launch_options())
     yield f"http://127.0.0.1:{port}/"
     demo.close()
 
