@@ -162,11 +162,6 @@ def release_freed_memory() -> None:
         pass
 
 
-def clear_cache() -> None:
-    _CACHE.clear()
-    _SHARED.clear()
-
-
 # Frozen encoder weights shared by every adapter on the same base: per-task memory is LoRA + head.
 _SHARED: dict[str, dict] = {}
 _PREFIXES = ("bert.", "encoder.", "decoder.bert.")
