@@ -1,4 +1,4 @@
-"""bertkit evaluation suite: metrics, run loop, leaderboards, comparisons, GLUE submissions.
+"""bertkit evaluation suite: run loop, leaderboards, comparisons, GLUE submissions (metrics: bertkit/metrics).
 
     python -m evaluation run --model default --tasks glue,squad,ner,srl,translation,fill-mask
     python -m evaluation leaderboard results/
