@@ -26,6 +26,7 @@ SRL_FEATURES = datasets.Features({
     "predicate_index": datasets.Value("int32"),
     "predicate_sense": datasets.Value("string"),
     "tags": datasets.List(datasets.Value("string")),
+    "text": datasets.Value("string"),
 })
 
 
@@ -98,7 +99,7 @@ def frame_tags(heads, upos, predicate, cells):
     return tags
 
 
-def _sentence_instances(path, sent_id, rows):
+def _sentence_instances(path, sent_id, rows, text=None):
     """The instances of one sentence; `rows` are (line, fields) of its word lines."""
     ids = {fields[0]: i for i, (_, fields) in enumerate(rows)}
     heads = []
@@ -119,10 +120,14 @@ def _sentence_instances(path, sent_id, rows):
             problem = (f"unknown role {cell!r} in argument column {k + 1}" if k < len(preds) else
                        f"argument column {k + 1} holds {cell!r} but the sentence has {len(preds)} predicates")
             raise DataError(path, problem, line)
+    if text is None:
+        from bertkit.families.words import detokenize
+
+        text = detokenize(tokens)[0]
     for k, p in enumerate(preds):
         cells = [fields[11 + k] for _, fields in rows]
         yield {"id": f"{sent_id}:{p}", "tokens": tokens, "predicate_index": p,
-               "predicate_sense": rows[p][1][10], "tags": frame_tags(heads, upos, p, cells)}
+               "predicate_sense": rows[p][1][10], "tags": frame_tags(heads, upos, p, cells), "text": text}
 
 
 def read_propbank(path):
@@ -131,27 +136,30 @@ def read_propbank(path):
     Returns a `datasets.Dataset` with columns `id` (sent_id + ":" + predicate index), `tokens`,
     `predicate_index` (0-based), `predicate_sense` (the roleset, e.g. "nominate.01") and `tags`
     (BIO over the tokens; the predicate is `B-V`; argument heads expanded by `expand_span`,
-    overlaps resolved by `frame_tags`). Comment lines, multiword-token lines (`3-4`) and empty
+    overlaps resolved by `frame_tags`) and `text` (the sentence's `# text =` line, the raw text the
+    tokens were cut from; without one, the tokens joined as English is spaced). Comment lines, multiword-token lines (`3-4`) and empty
     nodes (`8.1`) are skipped. An unknown role or a malformed line raises `DataError` with its line.
     """
     path = str(path)
-    instances, rows, sent_id, n_sent = [], [], None, 0
+    instances, rows, sent_id, text, n_sent = [], [], None, None, 0
 
     def end_sentence():
-        nonlocal rows, sent_id, n_sent
+        nonlocal rows, sent_id, text, n_sent
         if rows:
-            instances.extend(_sentence_instances(path, sent_id or str(n_sent), rows))
+            instances.extend(_sentence_instances(path, sent_id or str(n_sent), rows, text))
             n_sent += 1
-        rows, sent_id = [], None
+        rows, sent_id, text = [], None, None
 
-    for line, text in enumerate(read_lines(path), 1):
-        if not text.strip():
+    for line, line_text in enumerate(read_lines(path), 1):
+        if not line_text.strip():
             end_sentence()
-        elif text.startswith("#"):
-            if text.startswith("# sent_id"):
-                sent_id = text.split("=", 1)[-1].strip()
+        elif line_text.startswith("#"):
+            if line_text.startswith("# sent_id"):
+                sent_id = line_text.split("=", 1)[-1].strip()
+            elif line_text.startswith("# text ="):
+                text = line_text.split("=", 1)[1].strip()
         else:
-            fields = text.split("\t")
+            fields = line_text.split("\t")
             if "-" in fields[0] or "." in fields[0]:
                 continue  # multiword token or empty node
             if len(fields) < 11:

@@ -7,6 +7,8 @@ indicator). Training also shows non-predicate words with all-`O` tags, so the mo
 on real predicates: plain text tries every candidate word and keeps those with p(B-V) > 0.5.
 Output per input: {"frames": [{"predicate": {"index", "text", "start", "end", "score"},
 "spans": [{"label", "text", "start", "end", "score"}...], "words": [...]}]} (V itself excluded from spans).
+Scoring inputs that carry the sentence's raw text (`RAW_TEXT`, the treebank's own `# text`) are run
+a second time on that text, the predicate found by its characters, and scored as `raw_text_*`.
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ import random
 
 from ..errors import InputError
 from .base import clean_text
-from .tagging import TokenTagging, align, decode
+from .tagging import RAW_TEXT, TokenTagging, align, decode, prf, tag_spans
+from .words import split_words as split_raw_words, token_offsets
 
 PREDICATE_THRESHOLD = 0.5
 NEGATIVES_PER_SENTENCE = 1  # non-predicate words shown in training with all-O tags
@@ -40,7 +43,7 @@ class RoleLabelling(TokenTagging):
 
     def preprocess(self, ctx, items, **_):
         features = []
-        for i, item in enumerate(items):
+        for i, item, view in ((i, sub, view) for i, it in enumerate(items) for view, sub in self.views(it)):
             text, words = self.split_words(ctx.tokenizer, item)
             p = item["predicate"]
             if p is not None and not 0 <= p < len(words):
@@ -49,7 +52,7 @@ class RoleLabelling(TokenTagging):
             candidates = [p] if p is not None else [k for k, (w, _, _) in enumerate(words) if is_candidate(w)]
             for k in candidates:
                 for ids, types, word_ids in self.encode_words(ctx, words, pair=words[k][0], marked=k):
-                    features.append({"item": i, "predicate": k, "forced": p is not None, "input_ids": ids,
+                    features.append({"item": i, "view": view, "predicate": k, "forced": p is not None, "input_ids": ids,
                                      "attention_mask": [1] * len(ids), "token_type_ids": types,
                                      "word_ids": word_ids, "text": text, "words": words})
         return features
@@ -59,9 +62,9 @@ class RoleLabelling(TokenTagging):
         v_index = names.index("B-V") if "B-V" in names else None
         grouped = {}
         for f, o in zip(features, outputs):
-            grouped.setdefault((f["item"], f["predicate"]), []).append((f, o))
+            grouped.setdefault((f["item"], f["view"] or "", f["predicate"]), []).append((f, o))
         results = [{"frames": []} for _ in items]
-        for (i, k), pairs in sorted(grouped.items()):
+        for (i, view, k), pairs in sorted(grouped.items()):
             fs = [f for f, _ in pairs]
             probs = self.word_probs(fs, [o for _, o in pairs], len(fs[0]["words"]), len(names))
             p_verb = float(probs[k, v_index]) if v_index is not None else 1.0
@@ -69,15 +72,28 @@ class RoleLabelling(TokenTagging):
                 continue
             decoded = decode(fs[0]["text"], fs[0]["words"], probs, names)
             word, start, end = fs[0]["words"][k]
-            results[i]["frames"].append({
+            frames = results[i].setdefault(view, {"frames": []})["frames"] if view else results[i]["frames"]
+            frames.append({
                 "predicate": {"index": k, "text": word, "start": start, "end": end, "score": p_verb},
                 "spans": [s for s in decoded["spans"] if s["label"] != "V"],
                 "words": decoded["words"]})
         return results
 
+    def views(self, item):
+        """The input, and for a scoring input its raw-text twin with the predicate found by characters."""
+        yield None, item
+        raw, p = item.get(RAW_TEXT), item.get("predicate")
+        if raw and p is not None and "tokens" in item:
+            start = token_offsets(raw, item["tokens"])[p][0]
+            k = next((n for n, (_, a, b) in enumerate(split_raw_words(raw)) if a <= start < b), None)
+            if k is not None:
+                yield RAW_TEXT, {"text": raw, "predicate": k}
+
     # ---- training and scoring ------------------------------------------------------------------
     def to_inputs(self, task, dataset):
-        return [{"tokens": t, "predicate": p} for t, p in zip(dataset["tokens"], dataset["predicate_index"])]
+        texts = dataset["text"] if "text" in dataset.column_names else [None] * len(dataset)
+        return [{"tokens": t, "predicate": p, RAW_TEXT: x}
+                for t, p, x in zip(dataset["tokens"], dataset["predicate_index"], texts)]
 
     def train_features(self, task, tokenizer, dataset, max_length, negatives=NEGATIVES_PER_SENTENCE, seed=0):
         index = {n: i for i, n in enumerate(task.labels)}
@@ -115,4 +131,20 @@ class RoleLabelling(TokenTagging):
 
         metric = load_metric(task)
         preds = [[w["tag"] for w in o["frames"][0]["words"]] for o in outputs]
-        return flatten(metric.compute(predictions=preds, references=list(dataset["tags"])))
+        scores = flatten(metric.compute(predictions=preds, references=list(dataset["tags"])))
+        return dict(scores, **raw_text_scores(outputs, dataset))
+
+
+def raw_text_scores(outputs, dataset) -> dict:
+    """Span P/R/F1 of the raw-text runs against the gold roles, matched as (role, start char, end char)
+    in the raw text (V excluded); {} when the split has no raw text."""
+    if "text" not in dataset.column_names:
+        return {}
+    tp = n_pred = n_gold = 0
+    for out, tokens, tags, text in zip(outputs, dataset["tokens"], dataset["tags"], dataset["text"]):
+        offsets = token_offsets(text, tokens)
+        gold = {(role, offsets[a][0], offsets[b][1]) for role, a, b in tag_spans(tags) if role != "V"}
+        frames = out.get(RAW_TEXT, {}).get("frames", [])
+        pred = {(s["label"], s["start"], s["end"]) for s in (frames[0]["spans"] if frames else [])}
+        tp, n_pred, n_gold = tp + len(gold & pred), n_pred + len(pred), n_gold + len(gold)
+    return prf(tp, n_pred, n_gold, "raw_text_")

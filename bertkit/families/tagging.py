@@ -1,7 +1,8 @@
-"""Token tagging: named entities (CoNLL-2003). Words come from the tokenizer's own pre-tokenizer
-(with character offsets) or from a pre-split {"tokens": [...]} input. Texts longer than the model
+"""Token tagging: named entities (CoNLL-2003). Words come from raw text split as the treebank does
+(`words.split_words`, with character offsets) or from a pre-split {"tokens": [...]} input. Texts longer than the model
 takes are cut into overlapping windows; a word seen in two windows gets the mean of its label
-probabilities. Output: {"spans": [{"label", "text", "start", "end", "score"}...],
+probabilities. Scoring also runs every sentence as raw text (`RAW_TEXT`) and reports that score
+as `raw_text_*`, since raw text is what users send. Output: {"spans": [{"label", "text", "start", "end", "score"}...],
 "words": [{"text", "start", "end", "tag", "score"}...]} (character offsets into the text).
 """
 from __future__ import annotations
@@ -11,8 +12,10 @@ import torch
 
 from ..errors import InputError
 from .base import Family, clean_text, load_metric
+from .words import detokenize, split_words as split_raw_words
 
 WINDOW_STRIDE = 64  # tokens of overlap between windows
+RAW_TEXT = "raw_text"  # scoring inputs: {"tokens", RAW_TEXT: the same sentence as raw text}
 
 
 class TokenTagging(Family):
@@ -41,8 +44,14 @@ class TokenTagging(Family):
         if isinstance(item, dict):
             item = item.get("text")
         text = clean_text(item)
-        pieces = tokenizer.backend_tokenizer.pre_tokenizer.pre_tokenize_str(text)
-        return text, [(text[a:b], a, b) for _, (a, b) in pieces]
+        words = split_raw_words(text)
+        return text, words
+
+    def views(self, item):
+        """(view, input) pairs: the input itself, and for a scoring input its raw-text twin."""
+        yield None, item
+        if isinstance(item, dict) and item.get(RAW_TEXT):
+            yield RAW_TEXT, item[RAW_TEXT]
 
     def check_input(self, task, item):
         if not (isinstance(item, str) or isinstance(item, dict)):
@@ -68,10 +77,11 @@ class TokenTagging(Family):
     def preprocess(self, ctx, items, **_):
         features = []
         for i, item in enumerate(items):
-            text, words = self.split_words(ctx.tokenizer, item)
-            for ids, types, word_ids in self.encode_words(ctx, words):
-                features.append({"item": i, "input_ids": ids, "attention_mask": [1] * len(ids),
-                                 "token_type_ids": types, "word_ids": word_ids, "text": text, "words": words})
+            for view, sub in self.views(item):
+                text, words = self.split_words(ctx.tokenizer, sub)
+                for ids, types, word_ids in self.encode_words(ctx, words):
+                    features.append({"item": i, "view": view, "input_ids": ids, "attention_mask": [1] * len(ids),
+                                     "token_type_ids": types, "word_ids": word_ids, "text": text, "words": words})
         return features
 
     def forward(self, ctx, model, batch, meta, **_):
@@ -94,17 +104,21 @@ class TokenTagging(Family):
         names = list(ctx.labels)
         grouped = {}
         for f, o in zip(features, outputs):
-            grouped.setdefault(f["item"], []).append((f, o))
-        results = []
-        for i in range(len(items)):
-            fs = [f for f, _ in grouped[i]]
-            probs = self.word_probs(fs, [o for _, o in grouped[i]], len(fs[0]["words"]), len(names))
-            results.append(decode(fs[0]["text"], fs[0]["words"], probs, names))
+            grouped.setdefault((f["item"], f["view"]), []).append((f, o))
+        results = [None] * len(items)
+        for (i, view), pairs in sorted(grouped.items(), key=lambda g: g[0][1] is not None):
+            fs = [f for f, _ in pairs]
+            probs = self.word_probs(fs, [o for _, o in pairs], len(fs[0]["words"]), len(names))
+            decoded = decode(fs[0]["text"], fs[0]["words"], probs, names)
+            if view is None:
+                results[i] = decoded
+            else:
+                results[i][view] = dict(decoded, text=fs[0]["text"])
         return results
 
     # ---- training and scoring ------------------------------------------------------------------
     def to_inputs(self, task, dataset):
-        return [{"tokens": t} for t in dataset["tokens"]]
+        return [{"tokens": t, RAW_TEXT: detokenize(t)[0]} for t in dataset["tokens"]]
 
     def train_features(self, task, tokenizer, dataset, max_length):
         index = {n: i for i, n in enumerate(task.labels)}
@@ -134,7 +148,7 @@ class TokenTagging(Family):
         metric = load_metric(task)
         preds = [[w["tag"] for w in o["words"]] for o in outputs]
         result = metric.compute(predictions=preds, references=list(dataset["tags"]))
-        return flatten(result)
+        return dict(flatten(result), **raw_text_scores(outputs, dataset, "raw_text_overall_"))
 
 
 def align(word_ids, word_labels, ignore=-100):
@@ -146,29 +160,53 @@ def align(word_ids, word_labels, ignore=-100):
     return labels
 
 
+def tag_spans(tags) -> list[tuple[str, int, int]]:
+    """(label, first, last) entities of IOB2 tags; an I- that does not continue its entity starts one."""
+    spans, current = [], None
+    for k, tag in enumerate(tags):
+        kind, _, label = tag.partition("-")
+        if current and (kind != "I" or label != current[0]):
+            spans.append(tuple(current))
+            current = None
+        if kind in ("B", "I") and current is None:
+            current = [label, k, k]
+        elif kind == "I":
+            current[2] = k
+    return spans + ([tuple(current)] if current else [])
+
+
+def raw_text_scores(outputs, dataset, prefix) -> dict:
+    """Precision/recall/F1 of the raw-text predictions (`RAW_TEXT`) against the gold entities,
+    matched as exact (label, start char, end char) in the raw text; {} when there is no raw view."""
+    if not outputs or RAW_TEXT not in outputs[0]:
+        return {}
+    tp = n_pred = n_gold = 0
+    for out, tokens, tags in zip(outputs, dataset["tokens"], dataset["tags"]):
+        offsets = detokenize(tokens)[1]
+        gold = {(label, offsets[a][0], offsets[b][1]) for label, a, b in tag_spans(tags)}
+        pred = {(s["label"], s["start"], s["end"]) for s in out[RAW_TEXT]["spans"]}
+        tp, n_pred, n_gold = tp + len(gold & pred), n_pred + len(pred), n_gold + len(gold)
+    return prf(tp, n_pred, n_gold, prefix)
+
+
+def prf(tp, n_pred, n_gold, prefix="") -> dict:
+    precision = tp / n_pred if n_pred else 0.0
+    recall = tp / n_gold if n_gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {prefix + "precision": precision, prefix + "recall": recall, prefix + "f1": f1}
+
+
 def decode(text, words, probs, names):
     """Word tags (argmax, an I- that starts an entity read as B-) and the entity spans."""
     best = probs.argmax(-1)
     tags = [names[b] for b in best]
     out_words = [{"text": w, "start": a, "end": b, "tag": t, "score": float(probs[k, best[k]])}
                  for k, ((w, a, b), t) in enumerate(zip(words, tags))]
-    spans, current = [], None
-    for k, tag in enumerate(tags):
-        kind, _, label = tag.partition("-")
-        if current and (kind != "I" or label != current["label"]):
-            spans.append(current)
-            current = None
-        if kind in ("B", "I") and current is None:
-            current = {"label": label, "first": k, "last": k}
-        elif kind == "I":
-            current["last"] = k
-    if current:
-        spans.append(current)
     result = []
-    for s in spans:
-        a, b = words[s["first"]][1], words[s["last"]][2]
-        score = float(np.mean([out_words[k]["score"] for k in range(s["first"], s["last"] + 1)]))
-        result.append({"label": s["label"], "text": text[a:b], "start": a, "end": b, "score": score})
+    for label, first, last in tag_spans(tags):
+        a, b = words[first][1], words[last][2]
+        score = float(np.mean([out_words[k]["score"] for k in range(first, last + 1)]))
+        result.append({"label": label, "text": text[a:b], "start": a, "end": b, "score": score})
     return {"spans": result, "words": out_words}
 
 
