@@ -27,6 +27,7 @@ def test_finetune_trains_a_loadable_lora_head(tiny, tmp_path):
     updates = run_to_end(finetune(str(EXAMPLE_FILE), "sst2", tiny, 6, 8, 5e-3, None, NoProgress()))
     status, losses, archive, folder = updates[-1]
     assert "**Done**" in status and "accuracy" in status
+    assert "Unreliable score: only 8 held-out rows" in status  # 20 % of the 40-row example file
     assert list(losses.columns) == ["step", "value", "series"] and len(losses) >= 1
     assert losses["step"].is_monotonic_increasing and (losses["value"] > 0).all()
     with zipfile.ZipFile(archive) as z:
@@ -75,3 +76,21 @@ def test_finetune_cancel_stops_the_run(tiny):
     status = list(generator)[-1][0]
     assert "cancelled early" in status
     assert finetune_cancel(session) == "Nothing is training in this session."
+
+
+def test_every_finished_run_stays_downloadable_and_long_runs_plot_often(tiny):
+    from demo.finetune import PLOT_POINTS, reliability, remember_run
+
+    runs, shown = remember_run("/tmp/a.zip", [])
+    runs, shown = remember_run("/tmp/b.zip", runs)
+    assert shown == ["/tmp/a.zip", "/tmp/b.zip"] and remember_run(None, runs)[0] == runs
+    assert reliability(50) == "" and "± 35 points" in reliability(8, 0.5)
+    assert PLOT_POINTS >= 20
+
+
+def test_finetune_logs_a_loss_point_every_few_steps(tiny):
+    from demo.finetune import EXAMPLE_FILE, finetune
+
+    updates = run_to_end(finetune(str(EXAMPLE_FILE), "sst2", tiny, 12, 4, 5e-3, None, NoProgress()))
+    losses = updates[-1][1]
+    assert len(losses) >= 6  # 12 steps: Trainer's own logging would give 1
