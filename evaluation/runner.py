@@ -66,15 +66,15 @@ def run(settings: RunSettings, log=None) -> RunFile:
     recorded.update(tasks=names, data_dir=str(data_dir), command=s.command,
                     bootstrap={"resamples": bootstrap.RESAMPLES, "confidence": bootstrap.CONFIDENCE, "seed": s.seed})
     header = manifest(s.model, weights_digest(model_folders(base)), s.seed)
-    header["precision"] = {"requested": s.precision, "chosen": None}  # chosen: set by the first predictor
+    header["precision"] = {"requested": s.precision, "chosen": {}}  # chosen: task -> what its predictor ran in
     run_file = RunFile(s.output, s.model, {"manifest": header, "settings": recorded})
     new = 0
     for n, name in enumerate(names, 1):
         print(f"[{n}/{len(names)}] {name}", file=log, flush=True)
         entry = score_task(get_task(name), s, run_file, data_dir)
         run_file.add(name, entry)
-        if entry.get("precision") and not entry.get("reused_from"):
-            header["precision"]["chosen"] = header["precision"]["chosen"] or entry["precision"]
+        if entry.get("precision"):
+            header["precision"]["chosen"][name] = entry["precision"]
         print(f"    {describe(entry)}", file=log, flush=True)
         if not entry.get("reused_from"):  # saved after every new score or skip: a killed run keeps them
             new += 1

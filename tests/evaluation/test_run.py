@@ -174,3 +174,19 @@ def test_unlabelled_split_is_skipped_not_scored(tiny_bert, data_dir, tmp_path):
     code, stdout, _ = run_cli("run", "--model", str(tiny_bert), "--tasks", "sst2", "--split", "test", "--limit", "4",
                               "--output", str(tmp_path), "--no-progress")
     assert code == 0 and "has no labels" in stdout
+
+
+def test_precision_reaches_the_predictor_and_the_manifest(tiny_bert, data_dir, tmp_path):
+    out = tmp_path / "out"
+    for precision in ("fp32", "bf16"):
+        code, _, stderr = run_cli("run", "--model", str(tiny_bert), "--tasks", "sst2", "--limit", "4", "--output",
+                                  str(out), "--no-progress", "--precision", precision)
+        assert code == 0 and "reused from" not in stderr  # a bf16 score never stands in for an fp32 one
+    runs = sorted((json.loads(p.read_text()) for p in out.glob("*.json")),
+                  key=lambda r: r["manifest"]["precision"]["requested"] != "fp32")
+    assert [r["manifest"]["precision"] for r in runs] == [{"requested": "fp32", "chosen": {"sst2": "fp32"}},
+                                                          {"requested": "bf16", "chosen": {"sst2": "bf16"}}]
+    assert [r["tasks"]["sst2"]["precision"] for r in runs] == ["fp32", "bf16"]
+    assert runs[0]["tasks"]["sst2"]["key"] != runs[1]["tasks"]["sst2"]["key"]
+    with pytest.raises(SystemExit):  # argparse names the choices
+        main(["run", "--tasks", "sst2", "--precision", "fp8", "--output", str(out)])
