@@ -24,8 +24,7 @@ model: `default` (the embedded MiniLM encoder with bertkit's trained heads), a l
 Under every answer: how good that head is on held-out data, and what it was trained on."""
 CSS = """
 .srl-frame mark { color: #111; }
-#qa_highlight .textfield { word-break: normal !important; overflow-wrap: normal !important; }
-#qa_highlight .textfield .token, #qa_highlight .textfield span { word-break: normal !important; }
+.textfield { word-break: normal !important; }  /* HighlightedText: break lines between words, never inside */
 #model_card pre, #model_card code { white-space: pre-wrap !important; overflow-wrap: anywhere; }
 #model_card table { display: block; overflow-x: auto; }
 .bertkit-api { display: none !important; }

@@ -210,7 +210,8 @@ def build(config: DemoConfig) -> None:
         model = model_selector(config)
     button = gr.Button("Show", variant="primary", elem_id="model_run")
     table = gr.Dataframe(headers=COLUMNS, label="Which model each tab uses", value=tabs_table(config.model),
-                         max_height=2000, wrap=True, elem_id="model_table")
+                         max_height=2000, wrap=True, column_widths=["11%", "9%", "15%", "33%", "11%", "21%"],
+                         elem_id="model_table")
     with gr.Row():
         cli = gr.Code(label="Command line", language="shell", wrap_lines=True, elem_id="model_cli")
         python = gr.Code(label="Python", language="python", wrap_lines=True, elem_id="model_python")

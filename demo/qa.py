@@ -65,8 +65,8 @@ def summary(result: dict, threshold, predictor) -> str:
     return text + "\n\n" + notes(predictor)
 
 
-def threshold_slider(task: str, model: str, current=None) -> gr.Slider:
-    """The no-answer slider for a task: at the head's tuned threshold, and saying so."""
+def threshold_start(task: str, model: str) -> tuple[float, str, bool]:
+    """(value, info, interactive) of the no-answer slider for a task: the head's tuned threshold."""
     try:
         tuned = tuned_threshold(task, model_name(model))
     except gr.Error:
@@ -80,7 +80,13 @@ def threshold_slider(task: str, model: str, current=None) -> gr.Slider:
         info = f"starts at {tuned:.4f}, the threshold tuned on this head's tune split (bertkit.json)"
     else:
         info = f"this head has no tuned threshold: {FALLBACK_THRESHOLD}"
-    return gr.Slider(value=tuned if tuned is not None else FALLBACK_THRESHOLD, info=info, interactive=allows)
+    return (tuned if tuned is not None else FALLBACK_THRESHOLD), info, allows
+
+
+def threshold_slider(task: str, model: str, current=None) -> gr.Slider:
+    """The no-answer slider after the task or model changed: at the head's tuned threshold, saying so."""
+    value, info, interactive = threshold_start(task, model)
+    return gr.Slider(value=value, info=info, interactive=interactive)
 
 
 def client_args(task, example, model) -> list:
@@ -99,9 +105,9 @@ def build(config: DemoConfig, tasks: list) -> None:
         with gr.Column(scale=2):
             task = task_dropdown(tasks, config.model, elem_id="qa_task")
             top_k = gr.Slider(1, 20, value=5, step=1, label="Candidate spans")
-            start = threshold_slider(task.value, config.model)
-            threshold = gr.Slider(0.0, 1.0, value=start.value, step=0.0001, label="No-answer threshold",
-                                  info=start.info, interactive=start.interactive, elem_id="qa_threshold")
+            value, info, interactive = threshold_start(task.value, config.model)
+            threshold = gr.Slider(0.0, 1.0, value=value, step=0.0001, label="No-answer threshold", info=info,
+                                  interactive=interactive, elem_id="qa_threshold")
             model = model_selector(config)
     button = gr.Button("Answer", variant="primary", elem_id="qa_run")
     summary_box = gr.Markdown(elem_id="qa_summary")
@@ -113,7 +119,7 @@ def build(config: DemoConfig, tasks: list) -> None:
     inputs = [question, context, task, top_k, threshold, model]
     outputs = [highlighted, table, summary_box, raw]
     rows = example_rows(tasks, config.model, lambda t, e: [e["question"], e["context"], t.name, 5,
-                                                           tuned_threshold(t.name, config.model) or FALLBACK_THRESHOLD,
+                                                           round(threshold_start(t.name, config.model)[0], 4),
                                                            config.model])
     wire(answer, inputs, outputs, API_NAME, [button.click, question.submit], note=2, raw=3, config=config,
          example_rows_=rows)

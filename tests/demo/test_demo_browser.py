@@ -159,6 +159,8 @@ def test_qa_answer_is_highlighted_in_its_context(page, tiny):
     [(shown, colour)] = highlighted_tokens(page, "qa_highlight")
     assert shown == expected["answer"] and colour == rgba("#facc15")
     assert shown_text(page, "qa_highlight") == context
+    # words stay whole when the context wraps ("at t / he Sorbonne" was the bug)
+    assert page.locator("#qa_highlight .textfield").evaluate("e => getComputedStyle(e).wordBreak") == "normal"
     assert f"Answer: {expected['answer']}" in page.locator("#qa_summary").inner_text()
     page.screenshot(path=str(SCREENSHOTS / "qa.png"), full_page=True)
 
