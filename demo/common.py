@@ -91,8 +91,9 @@ def _task_info(shown: list, hidden: list, model: str) -> str:
 def task_dropdown(tasks: list, model: str, label: str = "Task", elem_id: str | None = None) -> gr.Dropdown:
     """A task picker over the tasks `model` can serve (hidden when the tab has one task)."""
     shown, hidden = offered(tasks, model)
+    # custom values: an API client may name a task the starting model lacks (its own model may have it)
     return gr.Dropdown([t.name for t in shown], value=shown[0].name, label=label, elem_id=elem_id,
-                       info=_task_info(shown, hidden, model), visible=len(tasks) > 1)
+                       info=_task_info(shown, hidden, model), visible=len(tasks) > 1, allow_custom_value=True)
 
 
 def task_choices(tasks: list, model, current: str | None = None) -> gr.Dropdown:
