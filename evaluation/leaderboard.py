@@ -147,9 +147,12 @@ def squad_table(rows, reference_name) -> Table:
         for task in ("squad", "squad_v2"):
             if any(k.startswith(task + "/") for k in r.scores):
                 body.append(line(r.name, task, r.split, r.scores))
-    notes = ["squad here: SQuAD v1.1 dev, held-out 20% of articles; squad_v2 here: the same questions plus built "
-             "unanswerable copies (see bertkit/tasks/squad_v2.py), not the official v2.0 dev set.",
-             *source_notes(refs)]
+    from bertkit.tasks.base import get_task
+
+    here = [get_task(t) for t in SQUAD_METRICS]
+    notes = ["Here: " + "; ".join(f"{t.name} = {t.display_name}, {t.reported_split} split"
+                                   + (f" ({t.score_note})" if t.score_note else "") for t in here)
+             + " (the task files in bertkit/tasks/ say how each split is made).", *source_notes(refs)]
     return Table("SQuAD", headers, body, notes)
 
 
