@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
 tasks=$(ls bertkit/heads | paste -sd, -)
-$PY -m evaluation run --model default --tasks "$tasks" --output results/ "$@"
+$PY -m evaluation run --model default --tasks "$tasks" --precision fp32 --output results/ "$@"  # cards report fp32
 $PY scripts/card_scores.py results/
