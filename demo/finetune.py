@@ -15,6 +15,7 @@ import random
 import shutil
 import tempfile
 import threading
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,12 +141,13 @@ def reliability(n_held_out: int, accuracy: float | None = None) -> str:
             f"try the head on sentences of your own below.")
 
 
-def zip_folder(folder: Path, archive: Path) -> Path:
-    """The trained folder (checkpoints left out) as ARCHIVE, unpacking to one folder of its stem."""
+def zip_folder(folder: Path, archive: Path, inner: str | None = None) -> Path:
+    """The trained folder (checkpoints left out) as ARCHIVE, unpacking to one folder `inner`
+    (default: the archive's stem)."""
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
         for f in sorted(folder.rglob("*")):
             if f.is_file() and "checkpoints" not in f.relative_to(folder).parts:
-                z.write(f, Path(archive.stem) / f.relative_to(folder))
+                z.write(f, Path(inner or archive.stem) / f.relative_to(folder))
     return archive
 
 
@@ -216,7 +218,8 @@ def finetune(file, task: str = "sst2", model: str = "default", max_steps: int = 
                 break
         thread.join()
         shutil.rmtree(out / "checkpoints", ignore_errors=True)
-        archive = zip_folder(out, work / f"bertkit-{task}-lora.zip")
+        stamp = time.strftime("%H%M%S")  # the session's runs list tells the zips apart by name
+        archive = zip_folder(out, work / f"bertkit-{task}-lora-{stamp}.zip", out.name)
         metrics = {k.removeprefix("eval_"): v for k, v in payload["metrics"].items() if isinstance(v, (int, float))}
         shown = " · ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in metrics.items())
         stopped = " (cancelled early: the partly trained head was kept)" if run.cancelled.is_set() else ""
@@ -281,6 +284,9 @@ def remember_run(archive, runs: list | None) -> tuple[list, list]:
 
 def shown_in_status(generator_fn):
     """The page's version of `finetune`: a user error goes into the status area and a toast."""
+    import functools
+
+    @functools.wraps(generator_fn)  # gradio reads the signature to pass the request and progress
     def ui(*args, **kwargs):
         try:
             yield from generator_fn(*args, **kwargs)
