@@ -1,4 +1,4 @@
-"""python -m bench serve [--model M] [--limit N] [--repeats R] | python -m bench memory"""
+"""python -m bench serve [--model M] [--limit N] [--qa-limit N] [--repeats R] [--no-onnx] | python -m bench memory"""
 import argparse
 import sys
 
@@ -9,11 +9,15 @@ from .serve import main as serve
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench")
     sub = parser.add_subparsers(dest="what", required=True)
-    s = sub.add_parser("serve", help="bertkit predictor vs transformers.pipeline on SST-2 dev")
+    s = sub.add_parser("serve", help="peers table: pipeline, bertkit fp32/bf16/auto, ONNX Runtime fp32/int8 on SST-2 dev; QA")
     s.add_argument("--model", default="default")
     s.add_argument("--data-dir")
     s.add_argument("--limit", type=int, help="first N sentences only (default: all 872)")
     s.add_argument("--repeats", type=int, default=3, help="best of R runs per setting")
+    s.add_argument("--qa-limit", type=int, default=300,
+                   help="SQuAD held-out questions for the QA block (default %(default)s; 0 skips it)")
+    s.add_argument("--no-onnx", action="store_true", help="skip the ONNX Runtime rows (each needs an export)")
+    s.add_argument("--strict", action="store_true", help="exit 1 when a ratio target is missed")
     m = sub.add_parser("memory", help="resident memory with every shipped head loaded at once")
     m.add_argument("--model", default="default")
     args = parser.parse_args(argv)

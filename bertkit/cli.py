@@ -1,9 +1,10 @@
-"""Command line: `python -m bertkit {tasks,train,predict}`.
+"""Command line: `python -m bertkit {tasks,train,predict,export}`.
 
     python -m bertkit tasks
     python -m bertkit train sst2 --lora --output runs/sst2
     python -m bertkit predict sst2 "a charming film" --model runs/sst2
     python -m bertkit predict squad --question "Who?" --context "..."
+    python -m bertkit export sst2 --format onnx --output exports/sst2 [--int8]
 """
 from __future__ import annotations
 
@@ -76,6 +77,14 @@ def cmd_predict(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from .onnx import export
+
+    folder = export(args.task, model=args.model, output=args.output, int8=args.int8, allow_pickle=args.allow_pickle)
+    print(json.dumps({"output": str(folder), "format": args.format, "precision": "int8" if args.int8 else "fp32"}))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bertkit", description="Fine-tune and serve BERT task heads.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -127,6 +136,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="auto (default, or $BERTKIT_PRECISION): bf16 where the CPU/GPU runs it fast and the "
                         "task's head was measured safe in it, else fp32")
     p.set_defaults(func=cmd_predict)
+
+    e = sub.add_parser("export", help="export a task model to ONNX, served by onnxruntime via --model DIR")
+    e.add_argument("task", help=f"one of: {', '.join(task_names())} (not translation)")
+    e.add_argument("--model", default="default", help="default | local folder | hub id (default: %(default)s)")
+    e.add_argument("--format", choices=["onnx"], default="onnx")
+    e.add_argument("--int8", action="store_true", help="quantize the linear weights to int8 (onnxruntime dynamic)")
+    e.add_argument("--output", required=True, help="folder to write (an existing one only if it holds the same export)")
+    e.add_argument("--allow-pickle", action="store_true")
+    e.set_defaults(func=cmd_export)
     return parser
 
 

@@ -110,3 +110,8 @@ def matmul_peak_gflops(dtype: str = "fp32", size: int = 1024, seconds: float = 1
             a @ b
         best = max(best, 4 * 2 * size ** 3 / (time.perf_counter() - start) / 1e9)
     return best
+
+
+def cpu_precision_for_flags(flags) -> str:
+    """What `auto` means on a CPU with these /proc/cpuinfo flags (pure: the rule resolve_precision applies)."""
+    return "bf16" if any(f in set(flags) for f in BF16_CPU_FLAGS) else "fp32"
