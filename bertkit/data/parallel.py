@@ -26,3 +26,37 @@ def read_parallel(source_path, target_path):
     return datasets.Dataset.from_dict({"source": source, "target": target},
                                       features=datasets.Features({"source": datasets.Value("string"),
                                                                   "target": datasets.Value("string")}))
+
+
+def read_tatoeba(path, max_rows=None):
+    """Read a Tatoeba / manythings.org export (`deu.txt`, or a `.zip` holding it): tab-separated
+    `English<TAB>German[<TAB>attribution]` lines → `source` (German), `target` (English), file order.
+    `max_rows` keeps the first rows only. A line without a tab raises `DataError` with its line."""
+    import os
+    import zipfile
+
+    from bertkit.data.errors import check_file, decode
+
+    path = check_file(path)
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            members = [m for m in zf.namelist() if m.endswith(".txt") and not os.path.basename(m).startswith("_")]
+            if len(members) != 1:
+                raise DataError(path, f"the zip must hold one sentence-pair .txt file; it holds {zf.namelist()}")
+            name, text = f"{path}:{members[0]}", decode(f"{path}:{members[0]}", zf.read(members[0]))
+    else:
+        name, text = path, "\n".join(read_lines(path))
+    source, target = [], []
+    for line, row in enumerate(text.split("\n"), 1):
+        if not row.strip():
+            continue
+        cells = row.split("\t")
+        if len(cells) < 2:
+            raise DataError(name, f"expected English<TAB>German, found {row[:60]!r}", line)
+        target.append(cells[0].strip())
+        source.append(cells[1].strip())
+        if max_rows and len(source) >= max_rows:
+            break
+    return datasets.Dataset.from_dict({"source": source, "target": target},
+                                      features=datasets.Features({"source": datasets.Value("string"),
+                                                                  "target": datasets.Value("string")}))

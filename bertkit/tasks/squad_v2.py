@@ -1,47 +1,34 @@
-"""Extractive QA that may answer "no answer" (SQuAD v2.0 behaviour).
+"""Extractive QA that may answer "no answer": SQuAD v2.0 dev, split by article as `squad.py` splits v1.1.
 
-No SQuAD v2 data is here, so unanswerable pairs are built from the v1.1 split of `squad.py`:
-every third question (by position, deterministic) is copied once, paired with another paragraph of
-the same article that does not contain any of its gold answers, with no answer. The held-out part
-gets the same construction, so HasAns and NoAns are both scored there. Online, the hub's
-`rajpurkar/squad_v2` gives the real thing.
+The v2.0 dev questions come from the official explorer pages (`read_squad_explorer`: answer offsets
+found again in each paragraph, all 20,302 located). Their articles are v1.1 dev articles, so each v2
+question goes to the split its title has in `squad.py`: `dev` holds the same held-out titles as
+v1.1's `dev` (13 articles, 3,954 questions, 2,058 unanswerable), `tune` the v1.1 tune titles, `train`
+the rest. No article is in two splits, across both tasks.
 """
-from datasets import Dataset
-
+from ..data.squad_html import read_squad_explorer
 from ..families.qa import QuestionAnswering
 from .base import Task, register
 from .squad import SQUAD_FILE, read_split as read_v1
 
-EVERY = 3  # one unanswerable copy per EVERY questions
+SQUAD_V2_FILE = "squad/squad-v2-dev-explorer-html.tar.xz"
 
 
-def with_unanswerable(ds):
-    """`ds` plus unanswerable copies: each EVERY-th question paired with a sibling paragraph."""
-    rows = ds.to_list()
-    contexts: dict[str, list[str]] = {}
-    for r in rows:
-        if r["context"] not in contexts.setdefault(r["title"], []):
-            contexts[r["title"]].append(r["context"])
-    extra = []
-    for n, r in enumerate(rows):
-        if n % EVERY:
-            continue
-        siblings = contexts[r["title"]]
-        start = siblings.index(r["context"])
-        for step in range(1, len(siblings)):
-            other = siblings[(start + step) % len(siblings)]
-            if not any(a.lower() in other.lower() for a in r["answers"]["text"]):
-                extra.append(dict(r, id=r["id"] + "_na", context=other, answers={"text": [], "answer_start": []}))
-                break
-    return Dataset.from_list(rows + extra, features=ds.features)
+def read_split(paths, split):
+    """v2 questions whose article is in v1.1's `split` (paths: the v1.1 zip, the v2 explorer tar)."""
+    v1_path, v2_path = paths
+    titles = set(read_v1(v1_path, split)["title"])
+    v2 = read_squad_explorer(v2_path)
+    return v2.select([i for i, t in enumerate(v2["title"]) if t in titles])
 
 
 TASK = register(Task(
     name="squad_v2",
     family=QuestionAnswering(allow_no_answer=True),
     description="Question answering that says when the context holds no answer (SQuAD v2.0 behaviour).",
-    files={"train": SQUAD_FILE, "tune": SQUAD_FILE, "dev": SQUAD_FILE},
-    read=lambda path, split: with_unanswerable(read_v1(path, split)),
+    files={split: (SQUAD_FILE, SQUAD_V2_FILE) for split in ("train", "tune", "dev")},
+    read=read_split,
+    version="2",  # real SQuAD 2.0 questions (v1: v1.1 questions plus constructed no-answer pairs)
     tune_split="tune",
     metric="squad_v2",
     primary_metric="f1",  # at the no-answer threshold tuned on the training part (bertkit.json)
@@ -49,7 +36,7 @@ TASK = register(Task(
     headline=("exact", "f1", "HasAns_f1", "NoAns_f1"),
     metric_scale=1.0,
     references="squad",
-    title="SQuAD v2",
+    title="SQuAD v2.0 (held-out articles)",
     hub_dataset=("rajpurkar/squad_v2", None),
     examples=(
         {"question": "What is the capital of France?",
