@@ -10,6 +10,7 @@ from bertkit.data.hub import HUB_IDS, conll2003_to_canonical, glue_to_canonical,
 from bertkit.data.conll2012 import read_conll2012_ner, read_conll2012_srl
 from bertkit.data.parallel import read_parallel, read_tatoeba
 from bertkit.data.propbank import PROPBANK_ROLES, read_propbank, srl_label_names
+from bertkit.data.sick import read_sick
 from bertkit.data.squad import read_squad, split_squad_by_article
 from bertkit.data.squad_html import read_squad_explorer
 from bertkit.data.tei import read_tei
@@ -19,7 +20,7 @@ from bertkit.data.user import read_user_file
 __all__ = [
     "CONLL2003_LABELS", "DataError", "GLUE_LABEL_NAMES", "GLUE_TASKS", "HUB_IDS", "PROPBANK_ROLES",
     "conll2003_to_canonical", "glue_to_canonical", "load_hub_dataset", "read_conll2003", "read_conll2012_ner",
-    "read_conll2012_srl", "read_glue", "read_parallel", "read_propbank", "read_squad", "read_squad_explorer",
+    "read_conll2012_srl", "read_glue", "read_parallel", "read_propbank", "read_sick", "read_squad", "read_squad_explorer",
     "read_tatoeba", "read_tei", "read_text", "read_user_file",
     "split_squad_by_article", "srl_label_names",
 ]

@@ -184,3 +184,30 @@ def test_conll2012_real(shared_data):
     assert len(ner) == 15680  # PROVENANCE: development 15,680 sentences
     srl = read_conll2012_srl(shared_data / "ontonotes" / "development.tar.xz")
     assert len(srl) > 30000 and all(t.count("B-V") == 1 for t in srl["tags"][:1000])
+
+
+SICK = ("pair_ID\tsentence_A\tsentence_B\trelatedness_score\tentailment_judgment\n"
+        "1\tA man runs.\tA person runs.\t4.5\tENTAILMENT\n2\tA cat sleeps.\tA dog barks.\t1.2\tNEUTRAL\n"
+        "3\tA man runs.\tNobody runs.\t3.1\tCONTRADICTION\n")
+
+
+def test_sick(write):
+    from bertkit.data.sick import read_sick
+
+    path = write("SICK_train.txt", SICK)
+    two = read_sick(path)
+    assert two.column_names == ["idx", "text", "text_pair", "label"] and two["label"] == [0, 1, 1]
+    assert read_sick(path, labels=("entailment", "neutral", "contradiction"))["label"] == [0, 1, 2]
+    assert read_sick(path, target="relatedness")["label"] == pytest.approx([4.5, 1.2, 3.1])
+    with pytest.raises(DataError, match="line 2"):
+        read_sick(write("bad.txt", SICK.replace("ENTAILMENT\n", "MAYBE\n", 1)))
+    with pytest.raises(DataError, match="header"):
+        read_sick(write("nohead.txt", "1\ta\tb\t1\tNEUTRAL\n"))
+
+
+def test_sick_real(shared_data):
+    from bertkit.data.sick import read_sick
+
+    train = read_sick(shared_data / "sick" / "SICK_train.txt")
+    trial = read_sick(shared_data / "sick" / "SICK_trial.txt")
+    assert (len(train), len(trial)) == (4500, 500)
