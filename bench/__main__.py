@@ -1,4 +1,4 @@
-"""python -m bench serve [--model M] [--limit N] [--qa-limit N] [--repeats R] [--no-onnx] | python -m bench memory"""
+"""python -m bench serve [--model M] [--limit N] [--qa-limit N] [--repeats R] [--no-onnx] | python -m bench memory [--precision P]"""
 import argparse
 import sys
 
@@ -20,6 +20,7 @@ def main(argv=None):
     s.add_argument("--strict", action="store_true", help="exit 1 when a ratio target is missed")
     m = sub.add_parser("memory", help="resident memory with every shipped head loaded at once")
     m.add_argument("--model", default="default")
+    m.add_argument("--precision", help="auto | fp32 | bf16 (default: $BERTKIT_PRECISION, else auto)")
     args = parser.parse_args(argv)
     return serve(args) if args.what == "serve" else memory(args)
 

@@ -140,7 +140,7 @@ def qa_block(args, peak):
     dev = dev.select(range(min(args.qa_limit, len(dev))))
     inputs = task.family.to_inputs(task, dev)
     fp32 = bertkit.load("squad", args.model, precision="fp32")
-    features = task.family.preprocess(fp32, inputs)
+    features = task.family.preprocess(fp32.context, inputs)
     flops = encoder_flops(fp32.model.config, [len(f["input_ids"]) for f in features]) / len(inputs)
     # transformers 5 removed the question-answering pipeline: the baseline here is bertkit fp32
     settings = [(f"bertkit fp32 (batch {fp32.batch_size})", fp32, "fp32")]

@@ -27,10 +27,11 @@ _LOCK = threading.Lock()
 
 
 # Tasks whose shipped head scores within 0.3 points of fp32 under bf16 on its reported split
-# (README "Precision", measured with scripts/precision_table.py): `auto` picks bf16 only for these
+# (README "Precision": `python -m evaluation run --precision bf16` against fp32): `auto` picks bf16 only for these
 # (on hardware that runs bf16 fast); every other task stays fp32 under `auto`. A model folder's
 # bertkit.json may override this with "bf16_ok": true/false.
-BF16_OK_TASKS = frozenset({"sst2"})
+BF16_OK_TASKS = frozenset({"fill-mask", "sst2", "cola", "mrpc", "stsb", "rte", "wnli", "squad", "squad_v2",
+                           "ner", "srl", "translation"})  # qnli: no head here, not measured
 
 
 def load(task: str, model: str = DEFAULT, allow_pickle: bool = False, cache: bool = True,

@@ -96,7 +96,7 @@ def export(task: str, model: str = DEFAULT, output: str | os.PathLike = None, in
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
     try:
-        sample = predictor.collate(predictor.task.family.preprocess(predictor, [
+        sample = predictor.collate(predictor.task.family.preprocess(predictor.context, [
             predictor.task.family.check_input(predictor.task, x) for x in task.examples[:2]]))
         graph_path = staging / GRAPH_FILE
         trace(net, names, sample, graph_path)

@@ -79,7 +79,7 @@ def forward_outputs(p, task):
     """The family's per-feature forward outputs on the task's examples, as flat float arrays."""
     t = bertkit.get_task(task)
     items = [t.family.check_input(t, x) for x in t.examples]
-    features = t.family.preprocess(p, items)
+    features = t.family.preprocess(p.context, items)
     outs = p.run(features, 8)
     if task == "fill-mask":  # top-k probabilities (ids may swap places between near-equal scores)
         return [np.asarray(scores, dtype=np.float64) for _, scores in outs]
