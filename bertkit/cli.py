@@ -15,6 +15,7 @@ import sys
 from . import _env  # noqa: F401
 from .errors import BertkitError
 from .precision import PRECISIONS
+from .recipe import add_train_options
 from .tasks.base import all_tasks, get_task, task_names
 
 
@@ -33,17 +34,26 @@ def cmd_tasks(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from .training import train
+    import os
 
-    columns = dict(kv.split("=", 1) for kv in args.column or [])
-    result = train(args.task, model=args.model, output=args.output, data_dir=args.data_dir,
-                   train_file=args.train_file, validation_file=args.validation_file, columns=columns,
-                   hub_data=args.hub_data,
-                   epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, max_length=args.max_length,
-                   max_steps=args.max_steps, max_minutes=args.max_minutes, seed=args.seed, lora=args.lora, lora_r=args.lora_r, half=args.half, int8=args.int8,
-                   train_limit=args.train_limit, eval_limit=args.eval_limit, allow_pickle=args.allow_pickle)
+    from .recipe import recipe_kwargs
+
+    is_main = os.environ.get("RANK", "0") == "0"  # under torchrun only rank 0 prints
+    try:
+        from .training import TrainingInterrupted, train
+
+        result = train(args.task, **recipe_kwargs(args))
+    except KeyboardInterrupt:
+        if is_main:
+            print("interrupted before the first checkpoint: nothing saved", file=sys.stderr)
+        return 130
+    except TrainingInterrupted as e:
+        if is_main:
+            print(f"interrupted: {e}", file=sys.stderr)
+        return 128 + e.signum
     result.pop("log_history", None)
-    print(json.dumps(result, indent=2))
+    if is_main:
+        print(json.dumps(result, indent=2))
     return 0
 
 
@@ -90,32 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("tasks", help="list the registered tasks").set_defaults(func=cmd_tasks)
 
-    t = sub.add_parser("train", help="fine-tune a task head (Trainer; resumes from OUTPUT/checkpoints)")
+    t = sub.add_parser("train", help="fine-tune a task head (resumes an interrupted run; see --output)",
+                       description="Fine-tune a task head. Options come from bertkit.recipe.Recipe; "
+                                   "multi-process: torchrun --nproc_per_node N -m bertkit train ...")
     t.add_argument("task", help=f"one of: {', '.join(task_names())}")
-    t.add_argument("--model", default="default", help="default | local folder | hub id (default: %(default)s)")
-    t.add_argument("--output", help="result folder (default runs/TASK)")
-    t.add_argument("--data-dir", help="benchmark data folder (default $BERTKIT_DATA_DIR or ../shared/data)")
-    t.add_argument("--train-file", help="your own CSV/TSV/JSONL training file")
-    t.add_argument("--validation-file", help="your own CSV/TSV/JSONL evaluation file")
-    t.add_argument("--hub-data", action="store_true",
-                   help="train on the task's hub dataset (nyu-mll/glue, rajpurkar/squad, …); needs the Hub")
-    t.add_argument("--column", action="append", metavar="NAME=COLUMN",
-                   help="map a task field to a column of your files, e.g. --column text=review --column label=stars")
-    t.add_argument("--epochs", type=float)
-    t.add_argument("--lr", type=float, help="learning rate (task default)")
-    t.add_argument("--batch-size", type=int)
-    t.add_argument("--max-length", type=int, help="tokens per training example")
-    t.add_argument("--max-steps", type=int, default=-1)
-    t.add_argument("--max-minutes", type=float,
-                   help="time budget: stop after M minutes with a last evaluation, keeping the best checkpoint")
-    t.add_argument("--seed", type=int, default=42)
-    t.add_argument("--lora", action="store_true", help="train a LoRA adapter + head (a few MB) instead of all weights")
-    t.add_argument("--lora-r", type=int, help="LoRA rank (task default, else 16)")
-    t.add_argument("--half", action="store_true", help="store the LoRA adapter in fp16")
-    t.add_argument("--int8", action="store_true", help="store the adapter's large weights in int8 (+ fp16 row scales)")
-    t.add_argument("--train-limit", type=int, help="use only the first N training rows")
-    t.add_argument("--eval-limit", type=int, help="evaluate on the first N rows only")
-    t.add_argument("--allow-pickle", action="store_true", help="allow loading .bin (pickle) weights you trust")
+    add_train_options(t)
     t.set_defaults(func=cmd_train)
 
     p = sub.add_parser("predict", help="predict and print one JSON object per input")

@@ -1,64 +1,65 @@
 """Fine-tuning: `python -m bertkit train TASK [options]` or `bertkit.train(TASK, ...)`.
 
-Built on the transformers Trainer: dynamic padding and length-grouped batches, evaluation each
-epoch through the same predictor that serves (so training scores are serving scores), the best
-checkpoint kept, automatic resume from `OUTPUT/checkpoints` after an interruption, progress bars,
-and a final folder with safetensors weights (or a LoRA adapter), the tokenizer, `bertkit.json`
-and a model card. Runs unchanged under `accelerate launch --num_processes 2` (DDP, gloo on CPU).
+Built on the transformers Trainer: dynamic padding and length-grouped batches, fused AdamW, bf16
+autocast where the hardware runs it fast (`--precision`), evaluation through the same predictor that
+serves (so training scores are serving scores), the best checkpoint kept. Runs under
+`torchrun --nproc_per_node N -m bertkit train …` (DDP; gloo on CPU; only rank 0 writes and prints).
+
+The run folder. OUTPUT holds only the finished artifact: safetensors weights (or, with LoRA, a few-MB
+`adapter.safetensors`), the tokenizer, `bertkit.json` (with the run's fingerprint) and the model card.
+While training, everything lives beside it in OUTPUT.partial/ (`run.json` = the fingerprint,
+`checkpoints/`, `final/` = the staged artifact); on success `final/` replaces OUTPUT in one rename and
+OUTPUT.partial/ is removed. The fingerprint (task, base model, data files' sha256, label set, the
+recipe fields that define the run) decides what a rerun does: the same finished run is a no-op, the
+same interrupted run resumes from its last checkpoint, anything else is refused unless `--overwrite`.
+SIGINT/SIGTERM end the current step, save a checkpoint and exit with one line (`TrainingInterrupted`).
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import math
+import os
+import shutil
+import signal
+import sys
+import threading
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import _env  # noqa: F401  (before transformers)
 from transformers import Trainer, TrainerCallback  # noqa: E402  (this module is imported only to train)
-from .errors import BertkitError
-from .models import BERTKIT_FILE, DEFAULT, load_tokenizer, resolve
-from .tasks.base import get_task
+from .errors import BertkitError, ModelError
+from .models import BERTKIT_FILE, DEFAULT, check_weights, load_tokenizer, resolve
+from .recipe import Recipe, RecipeError, make_recipe, recipe_command, run_fields  # noqa: F401 (re-exported)
+from .tasks.base import carve_tune, get_task
+
+RUN_FILE = "run.json"  # OUTPUT.partial/run.json: the fingerprint of the run in progress
+LINE = "__line__"  # the user file's line number of each row, kept while checking labels
 
 
-@dataclass
-class Recipe:
-    """One training run. `None` means the task's own default (see `Task.train_defaults`)."""
+class TrainingInterrupted(BertkitError):
+    """SIGINT/SIGTERM stopped the run after a checkpoint; the same command resumes it."""
 
-    task: str
-    model: str = DEFAULT  # default | local folder | hub id (the encoder to start from)
-    output: str | None = None  # folder for the result; checkpoints go to OUTPUT/checkpoints
-    data_dir: str | None = None  # holds the benchmark files; default BERTKIT_DATA_DIR or ../shared/data
-    train_file: str | None = None  # user CSV/JSONL instead of the benchmark train split
-    validation_file: str | None = None  # user CSV/JSONL for per-epoch evaluation
-    columns: dict = field(default_factory=dict)  # canonical name -> column name in the user files
-    hub_data: bool = False  # train on the task's hub dataset (nyu-mll/glue, rajpurkar/squad, …; online only)
-    epochs: float | None = None
-    lr: float | None = None
-    batch_size: int | None = None
-    max_length: int | None = None  # tokens per training example (longer ones are cut in training only)
-    max_steps: int = -1  # stop after this many optimiser steps (-1: run all epochs)
-    max_minutes: float | None = None  # time budget: stop, evaluate and keep the best checkpoint by then
-    seed: int = 42
-    lora: bool = False  # train a LoRA adapter + head instead of every weight
-    lora_r: int | None = None  # LoRA rank (task default, else 16)
-    half: bool = False  # store the adapter in fp16
-    int8: bool = False  # also store its large weights (e.g. new cross-attention) in int8 + row scales
-    train_limit: int | None = None  # first N training rows only (smoke tests, quick looks)
-    eval_limit: int | None = None  # first N evaluation rows only
-    warmup: float = 0.1  # fraction of steps with a linear learning-rate warm-up
-    weight_decay: float = 0.01
-    allow_pickle: bool = False
-    progress: bool = True
+    def __init__(self, message: str, signum: int):
+        super().__init__(message)
+        self.signum = signum
 
 
 def train(task, callbacks=None, **kwargs) -> dict:
-    """Fine-tune `task`; returns {"output", "metrics", "train_seconds", "resumed_from", "log_history"}.
+    """Fine-tune `task`; returns {"output", "metrics", "train_seconds", "resumed_from", "log_history", ...}.
 
-    kwargs: see `Recipe`. `callbacks`: extra `transformers.TrainerCallback`s (progress, cancelling).
+    kwargs: see `Recipe` (checked: a bad value or an unknown name is a RecipeError). `callbacks`:
+    extra `transformers.TrainerCallback`s (progress, cancelling). A finished run with the same
+    fingerprint is not trained again: the result then has "already_trained": True.
     """
-    recipe = Recipe(task=get_task(task).name, **kwargs)
+    recipe = make_recipe(get_task(task).name, **kwargs)
     return Run(recipe, callbacks).run()
+
+
+def partial_dir(output: Path) -> Path:
+    return output.with_name(output.name + ".partial")
 
 
 class Run:
@@ -69,65 +70,149 @@ class Run:
         d = task.train_defaults
         r.epochs = r.epochs if r.epochs is not None else d.get("epochs", 3)
         r.lr = r.lr if r.lr is not None else d.get("lr", 5e-4 if r.lora else 5e-5)
-        r.batch_size = r.batch_size or d.get("batch_size", 32)
-        r.max_length = r.max_length or d.get("max_length", 256)
-        r.lora_r = r.lora_r or d.get("lora_r", 16)
+        r.batch_size = r.batch_size if r.batch_size is not None else d.get("batch_size", 32)
+        r.max_length = r.max_length if r.max_length is not None else d.get("max_length", 256)
+        r.lora_r = r.lora_r if r.lora_r is not None else d.get("lora_r", 16)
         r.int8 = r.int8 or d.get("int8", False)
         r.output = r.output or f"runs/{task.name}"
         if not task.trainable and not r.train_file:
             raise BertkitError(f"{task.name} has no training data in the data dir ({task.description}); "
                                "pass --train-file, or evaluate a model fine-tuned elsewhere")
+        if r.validation_file and not r.train_file:
+            raise RecipeError("--validation-file needs --train-file (benchmark runs use the task's tune split)")
 
     # ---- data ----------------------------------------------------------------------------------
-    def load_split(self, split: str, user_file: str | None):
-        from .data.user import read_user_file
-
-        if user_file:
-            return to_task_schema(self.task, read_user_file(user_file, self.recipe.columns or None,
-                                                            required_columns(self.task)))
-        if self.recipe.hub_data:
-            return load_hub_split(self.task, "train" if split == "train" else "validation")
-        return self.task.load(split, self.recipe.data_dir)
-
-    def data_files(self) -> list[Path]:
+    def load_data(self):
+        """(train rows, tune rows) in the task's schema; self.task gets the user's label set if declared."""
         r = self.recipe
-        files = [Path(f) for f in (r.train_file, r.validation_file) if f]
-        if not r.train_file:
-            files += self.task.data_paths("train", r.data_dir)
-        if not r.validation_file:
-            files += self.task.data_paths(self.task.tune_split, r.data_dir)
-        return [f for f in dict.fromkeys(files) if f.exists()]
-
-    # ---- the run -------------------------------------------------------------------------------
-    def run(self) -> dict:
-        import torch
-        from transformers import TrainingArguments, set_seed
-
-        r, task = self.recipe, self.task
-        set_seed(r.seed)
         if r.train_file:
-            self.task = task = with_user_labels(task, r.train_file, r.columns)
-        train_rows = self.load_split("train", r.train_file)
-        eval_rows = self.load_split(task.tune_split, r.validation_file)
+            files = {"train": r.train_file, "validation": r.validation_file}
+            raw = {k: self.read_user(path) for k, path in files.items() if path}
+            self.task = with_labels(self.task, r.labels, [(files[k], ds) for k, ds in raw.items()])
+            rows = {k: to_task_schema(self.task, ds, files[k]) for k, ds in raw.items()}
+            train_rows = rows["train"]
+            if "validation" in rows:
+                eval_rows = rows["validation"]
+            else:  # a tune slice of the user's own file, never a benchmark split
+                train_rows, eval_rows = carve_tune(train_rows, "train"), carve_tune(train_rows, "tune")
+        else:
+            if r.labels:
+                raise RecipeError("--labels declares the label set of your own data: pass --train-file too")
+            if r.hub_data:
+                train_rows, eval_rows = load_hub_split(self.task, "train"), load_hub_split(self.task, "validation")
+            else:
+                train_rows, eval_rows = self.task.load("train", r.data_dir), self.task.load(self.task.tune_split, r.data_dir)
         if r.train_limit:
             train_rows = train_rows.select(range(min(r.train_limit, len(train_rows))))
         if r.eval_limit:
             eval_rows = eval_rows.select(range(min(r.eval_limit, len(eval_rows))))
+        where = r.validation_file or r.train_file or f"the {self.task.tune_split} split"
+        if len(train_rows) == 0:
+            raise BertkitError(f"{r.train_file or 'the training split'}: no training rows")
+        if len(eval_rows) == 0:
+            raise BertkitError(f"{where}: no evaluation rows; the best checkpoint cannot be chosen on empty data")
+        return train_rows, eval_rows
+
+    def read_user(self, path):
+        from .data.user import read_user_file
+
+        return read_user_file(path, self.recipe.columns or None, required_columns(self.task), line_column=LINE)
+
+    def data_files(self) -> list[Path]:
+        r = self.recipe
+        files = [Path(f) for f in (r.train_file, r.validation_file) if f]
+        if not r.train_file and not r.hub_data:
+            files += self.task.data_paths("train", r.data_dir)
+            files += self.task.data_paths(self.task.tune_split, r.data_dir)
+        return [f for f in dict.fromkeys(files) if f.exists()]
+
+    # ---- identity ------------------------------------------------------------------------------
+    def fingerprint(self, precision: str) -> dict:
+        r = self.recipe
+        recipe = {k: getattr(r, k) for k in run_fields() if k not in ("task", "model")}
+        recipe["precision"] = precision  # what `auto` meant here
+        recipe["labels"] = list(r.labels) if r.labels else None
+        return {"task": self.task.name, "task_version": self.task.version, "base_model": base_identity(r.model),
+                "data": {f.name: file_sha256(f) for f in self.data_files()},
+                "labels": list(self.task.labels), "recipe": recipe}
+
+    def decide(self, fp: dict) -> str:
+        """'fresh' | 'resume' | 'done' for this fingerprint; RecipeError when the folder holds another run."""
+        r, out = self.recipe, Path(self.recipe.output)
+        partial = partial_dir(out)
+        if r.overwrite:
+            return "fresh"
+        if out.is_dir() and any(out.iterdir()):
+            meta = read_json(out / BERTKIT_FILE)
+            if meta is None or "fingerprint" not in meta:
+                raise RecipeError(f"{out} exists and is not a bertkit run folder with a fingerprint (an older "
+                                  "bertkit, or other files); pass --overwrite to replace it once the new run has "
+                                  "succeeded, or choose another --output")
+            if meta["fingerprint"] == fp:
+                return "done"
+            raise RecipeError(f"{out} holds another run ({describe_difference(meta['fingerprint'], fp)}); "
+                              "pass --overwrite to train afresh (that folder is replaced only once the new run "
+                              "has succeeded), or choose another --output")
+        if partial.is_dir():
+            old = read_json(partial / RUN_FILE)
+            if old == fp:
+                return "resume"
+            what = describe_difference(old, fp) if old else "no fingerprint"
+            raise RecipeError(f"{partial} holds an unfinished different run ({what}); pass --overwrite to "
+                              "discard it and start afresh, or choose another --output")
+        return "fresh"
+
+    # ---- the run -------------------------------------------------------------------------------
+    def run(self) -> dict:
+        import torch
+        from accelerate import PartialState
+        from transformers import TrainingArguments, set_seed
+        from transformers.trainer_utils import get_last_checkpoint
+
+        from .precision import resolve_precision
+
+        r = self.recipe
+        state = PartialState()  # joins the process group under torchrun (gloo on CPU)
+        world, is_main = state.num_processes, state.is_main_process
+        if r.batch_size % world:
+            raise RecipeError(f"--batch-size {r.batch_size} is the global batch: it must divide by the "
+                              f"{world} processes")
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        precision = resolve_precision(r.precision, device)
+        set_seed(r.seed)
+        train_rows, eval_rows = self.load_data()
+        task = self.task
+        fp = self.fingerprint(precision)
+        out = Path(r.output)
+        partial = partial_dir(out)
+        action = self.decide(fp)
+        state.wait_for_everyone()  # every rank has looked at the folder before rank 0 changes it
+        if action == "done":
+            meta = read_json(out / BERTKIT_FILE)
+            message = f"{out} already holds this finished run (same task, data and recipe): nothing to do; " \
+                      "pass --overwrite to train it again"
+            if is_main:
+                print(message, file=sys.stderr)
+            return {"output": str(out), "metrics": meta.get("metrics", {}), "train_seconds": 0.0,
+                    "resumed_from": None, "log_history": [], "already_trained": True, "message": message}
+        if is_main:
+            if action == "fresh" and partial.exists():
+                shutil.rmtree(partial)
+            partial.mkdir(parents=True, exist_ok=True)
+            write_atomic(partial / RUN_FILE, json.dumps(fp, indent=1) + "\n")
+        state.wait_for_everyone()
 
         source = resolve(r.model)
         tokenizer = load_tokenizer(source.path)
-        model, head_missing = task.family.build_model(task, source.path, r.allow_pickle)
-        if head_missing:
-            task.family.init_head(model, train_rows)
+        model = self.build_model(source, train_rows)
         lora = None
         if r.lora:
             from .lora import add_lora
 
-            lora = add_lora(model, task.family.head_modules, r=r.lora_r, alpha=2 * r.lora_r)
+            lora = add_lora(model, task.family.head_modules, r=r.lora_r, alpha=2 * r.lora_r, dropout=r.lora_dropout)
         features = task.family.train_features(task, tokenizer, train_rows, r.max_length)
         features = features.map(lambda b: {"length": [len(x) for x in b["input_ids"]]}, batched=True)
 
-        out = Path(r.output)
         steps_per_epoch = math.ceil(len(features) / r.batch_size)
         total_steps = r.max_steps if r.max_steps > 0 else math.ceil(steps_per_epoch * r.epochs)
         by_steps = r.max_steps > 0 and r.max_steps < steps_per_epoch * r.epochs
@@ -138,41 +223,76 @@ class Run:
         else:
             schedule = {"eval_strategy": "epoch", "save_strategy": "epoch"}
         args = TrainingArguments(
-            output_dir=str(out / "checkpoints"), num_train_epochs=r.epochs, max_steps=r.max_steps,
-            learning_rate=r.lr, per_device_train_batch_size=r.batch_size, weight_decay=r.weight_decay,
+            output_dir=str(partial / "checkpoints"), num_train_epochs=r.epochs, max_steps=r.max_steps,
+            learning_rate=r.lr, per_device_train_batch_size=r.batch_size // world, weight_decay=r.weight_decay,
             warmup_steps=int(r.warmup * total_steps), seed=r.seed, logging_steps=max(1, min(50, total_steps // 10)),
             load_best_model_at_end=True, metric_for_best_model=task.primary_metric, greater_is_better=True,
             save_total_limit=2, train_sampling_strategy="group_by_length", length_column_name="length",
-            use_cpu=not torch.cuda.is_available(), report_to=[], disable_tqdm=not r.progress,
-            dataloader_num_workers=0, **schedule)
+            use_cpu=device == "cpu", report_to=[], disable_tqdm=not r.progress or not is_main,
+            dataloader_num_workers=0, dataloader_pin_memory=device == "cuda", optim="adamw_torch_fused",
+            bf16=precision == "bf16", fp16=precision == "fp16", ddp_find_unused_parameters=False, **schedule)
+        control = RunControl(r.save_every, r.save_minutes * 60, r.max_minutes * 60 if r.max_minutes else None)
         trainer = EvaluatingTrainer(
             model=model, args=args, train_dataset=features, eval_dataset=eval_rows,
             data_collator=task.family.collator(task, tokenizer), processing_class=tokenizer,
-            callbacks=self.callbacks or None)
+            callbacks=self.callbacks + [control])
         trainer.bertkit_task = task
-        if r.max_minutes:
-            trainer.add_callback(TimeBudget(r.max_minutes * 60))
-        from transformers.trainer_utils import get_last_checkpoint
-
-        resume = get_last_checkpoint(str(out / "checkpoints")) if (out / "checkpoints").is_dir() else None
+        # Our losses are per-batch means: with the Trainer's "loss kwargs" path it would multiply each rank's
+        # loss by the number of processes (the logged loss was 2x under 2 ranks, and so was the gradient).
+        trainer.model_accepts_loss_kwargs = False
+        checkpoints = partial / "checkpoints"
+        resume = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
         start = time.time()
-        trainer.train(resume_from_checkpoint=resume)
+        control.install()
+        try:
+            trainer.train(resume_from_checkpoint=resume)
+        finally:
+            control.uninstall()
         seconds = time.time() - start
+        if control.signum is not None:
+            name = signal.Signals(control.signum).name
+            raise TrainingInterrupted(f"{name} at step {trainer.state.global_step}/{total_steps}: checkpoint saved in "
+                                      f"{checkpoints}; run the same command again to resume", control.signum)
         metrics = trainer.evaluate()
+        rows_per_rank = gather(trainer.rows_seen, world)
         result = {"output": str(out), "metrics": metrics, "train_seconds": seconds, "resumed_from": resume,
-                  "log_history": trainer.state.log_history}
-        if trainer.is_world_process_zero():
-            self.save(trainer.model, tokenizer, lora, metrics, seconds, len(train_rows), len(eval_rows), source)
+                  "log_history": trainer.state.log_history, "world_size": world, "precision": precision,
+                  "rows_per_rank": rows_per_rank, "already_trained": False}
+        if is_main:
+            training = {"world_size": world, "precision": precision, "rows_per_rank": rows_per_rank,
+                        "steps": trainer.state.global_step, "resumed_from": Path(resume).name if resume else None}
+            self.save(partial / "final", trainer.model, tokenizer, lora, metrics, seconds, len(train_rows),
+                      len(eval_rows), fp, training)
+            publish(partial / "final", out)
+        state.wait_for_everyone()
         return result
 
-    def save(self, model, tokenizer, lora, metrics, seconds, n_train, n_eval, source):
+    def build_model(self, source, train_rows):
+        r, task = self.recipe, self.task
+        check_weights(source.path, r.allow_pickle)
+        try:
+            model, head_missing = task.family.build_model(task, source.path, r.allow_pickle)
+        except (OSError, ValueError, RuntimeError, KeyError) as e:
+            raise ModelError(f"cannot load the model in {source.path}: {type(e).__name__}: {str(e)[:300]}") from None
+        except Exception as e:  # safetensors' own error type (a corrupt or truncated file)
+            if "safetensor" not in type(e).__module__.lower() + type(e).__name__.lower():
+                raise
+            raise ModelError(f"{source.path}: a corrupt .safetensors file ({e})") from None
+        if head_missing:
+            task.family.init_head(model, train_rows)
+        return model
+
+    def save(self, folder: Path, model, tokenizer, lora, metrics, seconds, n_train, n_eval, fp, training):
         from .card import write_card
 
-        r, out = self.recipe, Path(self.recipe.output)
-        out.mkdir(parents=True, exist_ok=True)
+        r = self.recipe
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
         meta = {"task": self.task.name, "task_version": self.task.version, "base_model": r.model,
                 "format": "lora" if lora else "full", "labels": list(self.task.labels),
-                "metrics": metrics, "seed": r.seed, "train_seconds": round(seconds, 1)}
+                "metrics": metrics, "seed": r.seed, "train_seconds": round(seconds, 1), **training,
+                "fingerprint": fp}
         if "eval_best_f1_thresh" in metrics:  # squad_v2: the no-answer threshold, tuned on the tune split
             meta["no_answer_threshold"] = float(metrics["eval_best_f1_thresh"])
         if lora:
@@ -181,31 +301,146 @@ class Run:
             from .lora import adapter_state
 
             meta["lora"] = lora
-            save_file(adapter_state(model, lora, half=r.half, int8=r.int8), str(out / "adapter.safetensors"),
+            save_file(adapter_state(model, lora, half=r.half, int8=r.int8), str(folder / "adapter.safetensors"),
                       metadata={"format": "pt"})
         else:
-            model.save_pretrained(str(out), safe_serialization=True)
-        tokenizer.save_pretrained(str(out))
-        (out / BERTKIT_FILE).write_text(json.dumps(meta, indent=2) + "\n")
-        write_card(out, self.task, asdict(r), meta, self.data_files(), n_train, n_eval, source)
+            model.save_pretrained(str(folder), safe_serialization=True)
+        tokenizer.save_pretrained(str(folder))
+        (folder / BERTKIT_FILE).write_text(json.dumps(meta, indent=2) + "\n")
+        recipe = dict(dataclasses.asdict(r), precision=training["precision"])  # what `auto` meant: recreate exactly
+        if not r.lora:
+            recipe["lora_r"] = None
+        write_card(folder, self.task, recipe, meta, self.data_files(), n_train, n_eval, recipe_command(recipe))
 
 
-class TimeBudget(TrainerCallback):
-    """Ends training once `seconds` have passed, with a last evaluation and checkpoint at that step."""
+def publish(staged: Path, out: Path) -> None:
+    """Put the staged artifact at OUTPUT: the old folder moves aside first and goes only afterwards."""
+    partial = staged.parent
+    previous = partial / "previous"
+    if out.exists():
+        os.replace(out, previous)
+    os.replace(staged, out)
+    shutil.rmtree(partial, ignore_errors=True)
 
-    def __init__(self, seconds: float):
-        self.deadline = time.time() + seconds
+
+class RunControl(TrainerCallback):
+    """Checkpoints every N steps / M minutes, the --max-minutes budget, and SIGINT/SIGTERM.
+
+    Each decision is agreed by every process (one small all-reduce per step under DDP), so the ranks
+    save and stop at the same step.
+    """
+
+    def __init__(self, save_every: int | None, save_seconds: float, budget_seconds: float | None):
+        self.save_every, self.save_seconds, self.budget = save_every, save_seconds, budget_seconds
+        self.signum, self.previous = None, {}
+        self.started = self.last_save = time.time()
+
+    def install(self):
+        if threading.current_thread() is threading.main_thread():  # signals reach the main thread only
+            for s in (signal.SIGINT, signal.SIGTERM):
+                self.previous[s] = signal.signal(s, self.handle)
+
+    def uninstall(self):
+        for s, handler in self.previous.items():
+            signal.signal(s, handler)
+        self.previous = {}
+
+    def handle(self, signum, frame):
+        if self.signum is not None:
+            raise KeyboardInterrupt  # a second signal: stop at once
+        self.signum = signum
+        print(f"\n{signal.Signals(signum).name}: finishing this step and saving a checkpoint "
+              "(send it again to stop at once)", file=sys.stderr)
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.started = self.last_save = time.time()
 
     def on_step_end(self, args, state, control, **kwargs):
-        if time.time() >= self.deadline and not control.should_training_stop:
+        now = time.time()
+        flags = [self.signum is not None,
+                 bool(self.save_every and state.global_step % self.save_every == 0) or now - self.last_save >= self.save_seconds,
+                 self.budget is not None and now - self.started >= self.budget]
+        stop, save, over = agree(flags)
+        if stop and self.signum is None:
+            self.signum = signal.SIGTERM  # another rank was signalled
+        if save or stop:
+            control.should_save = True
+        if stop:
+            control.should_training_stop = True
+        if over and not control.should_training_stop:
             control.should_training_stop = control.should_evaluate = control.should_save = True
         return control
+
+    def on_epoch_end(self, args, state, control, **kwargs):
+        if self.signum is not None:  # stopping on a signal: saved at the step already; no extra evaluation,
+            control.should_evaluate = control.should_save = False  # which an uninterrupted run would not have
+        return control
+
+    def on_save(self, args, state, control, **kwargs):
+        self.last_save = time.time()
+
+
+def agree(flags: list[bool]) -> list[bool]:
+    """Each flag true if it is true on any process."""
+    import torch.distributed as dist
+
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
+        return flags
+    import torch
+
+    tensor = torch.tensor([int(f) for f in flags])
+    dist.all_reduce(tensor, op=dist.ReduceOp.MAX)
+    return [bool(x) for x in tensor.tolist()]
+
+
+def gather(value: int, world: int) -> list[int]:
+    import torch.distributed as dist
+
+    if world == 1 or not dist.is_initialized():
+        return [value]
+    values = [None] * world
+    dist.all_gather_object(values, value)
+    return values
+
+
+class EpochSeededSampler:
+    """`LengthGroupedSampler`'s order (mega-batches of similar lengths), drawn from seed + epoch."""
+
+    def __init__(self, batch_size: int, lengths, seed: int):
+        self.batch_size, self.lengths, self.seed, self.epoch = batch_size, list(lengths), seed, 0
+
+    def set_epoch(self, epoch: int):  # called by accelerate's data loader at each epoch
+        self.epoch = int(epoch)
+
+    def __len__(self):
+        return len(self.lengths)
+
+    def __iter__(self):
+        import torch
+        from transformers.trainer_pt_utils import get_length_grouped_indices
+
+        generator = torch.Generator().manual_seed(self.seed + self.epoch)
+        return iter(get_length_grouped_indices(self.lengths, self.batch_size, generator=generator))
 
 
 class EvaluatingTrainer(Trainer):
     """Evaluates with the task's own predictor and metric instead of the loss."""
 
+    rows_seen = 0  # training rows this process computed a loss on (this session)
+
+    def _get_train_sampler(self, train_dataset=None):
+        """Length-grouped batches whose order depends on (seed, epoch) only, so a resumed run sees the
+        same batches as an uninterrupted one (the stock sampler draws from the global RNG)."""
+        from transformers.trainer_pt_utils import LengthGroupedSampler
+
+        sampler = super()._get_train_sampler(train_dataset)
+        if isinstance(sampler, LengthGroupedSampler):
+            return EpochSeededSampler(sampler.batch_size, lengths=sampler.lengths, seed=self.args.seed)
+        return sampler
+
     def compute_loss(self, model, inputs, return_outputs=False, **kwargs):
+        if model.training and "input_ids" in inputs:
+            self.rows_seen += int(inputs["input_ids"].shape[0])
         family_loss = self.bertkit_task.family.compute_loss
         if family_loss is None or return_outputs:
             return super().compute_loss(model, inputs, return_outputs=return_outputs, **kwargs)
@@ -217,7 +452,7 @@ class EvaluatingTrainer(Trainer):
 
         task = self.bertkit_task
         dataset = eval_dataset if eval_dataset is not None else self.eval_dataset
-        model = self.model
+        model = self.accelerator.unwrap_model(self.model)
         was_training = model.training
         predictor = Predictor(task, model, self.processing_class, ModelSource("training", Path("."), "local"))
         scores = task.family.evaluate(predictor, dataset, batch_size=64, **task.train_defaults.get("eval_options", {}))
@@ -227,6 +462,55 @@ class EvaluatingTrainer(Trainer):
         self.log(metrics)
         self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control, metrics)
         return metrics
+
+
+# ---- helpers -------------------------------------------------------------------------------------
+def file_sha256(path: Path) -> str:
+    from .card import sha256
+
+    return sha256(path)
+
+
+def base_identity(model: str) -> str:
+    """The base model's name, plus a digest of its config for a local folder (same name, other model)."""
+    path = Path(model).expanduser()
+    if model != DEFAULT and (path / "config.json").is_file():
+        return f"{model} (config sha256 {hashlib.sha256((path / 'config.json').read_bytes()).hexdigest()[:12]})"
+    return model
+
+
+def read_json(path: Path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def describe_difference(old: dict, new: dict) -> str:
+    """'task: mrpc there, sst2 now; data train.tsv: ...' — the first few fields that differ."""
+    def flat(d, prefix=""):
+        items = {}
+        for k, v in (d or {}).items():
+            if isinstance(v, dict) and k in ("recipe", "data"):
+                items.update(flat(v, f"{prefix}{k} "))
+            else:
+                items[f"{prefix}{k}"] = v
+        return items
+
+    a, b = flat(old), flat(new)
+    diffs = [f"{k}: {short(a.get(k))} there, {short(b.get(k))} now" for k in dict.fromkeys([*b, *a]) if a.get(k) != b.get(k)]
+    return "; ".join(diffs[:4]) + (f"; and {len(diffs) - 4} more" if len(diffs) > 4 else "") if diffs else "same"
+
+
+def short(value) -> str:
+    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def load_hub_split(task, split: str):
@@ -252,28 +536,45 @@ def required_columns(task) -> list[str]:
     return list(task.required_columns)  # declared by the family (Family.required_columns)
 
 
-def with_user_labels(task, train_file, columns):
-    """The task with the label set of the user's file when it is not the task's own (e.g. 3 classes)."""
-    import dataclasses
-
-    from .data.user import read_user_file
+def _is_classifier(task) -> bool:
     from .families.classification import SequenceClassification
 
-    family = task.family
-    if not isinstance(family, SequenceClassification) or family.regression:
-        return task
-    labels = read_user_file(train_file, columns or None, required_columns(task))["label"]
-    names = sorted({str(x) for x in labels})
-    known = set(task.labels) | {str(i) for i in range(len(task.labels))}
-    if set(names) <= known:
-        return task
-    if len(names) < 2:
-        raise BertkitError(f"{train_file}: the label column has only {names}; a classifier needs at least two labels")
-    return dataclasses.replace(task, labels=tuple(names))
+    return isinstance(task.family, SequenceClassification) and not task.family.regression
 
 
-def to_task_schema(task, ds):
-    """User files may name labels by string: map them to the task's label ids."""
+def with_labels(task, declared, files):
+    """The task with its label set checked against the user's files (`files`: [(path, dataset)]).
+
+    A fixed-label task accepts its own label names or ids; any other value is an error naming the file,
+    the line and the value, unless `declared` (--labels a,b,c) gives the new set, for classification.
+    """
+    from .data.errors import DataError
+
+    if not _is_classifier(task):
+        if declared:
+            raise RecipeError(f"--labels declares classes for a classification task; {task.name} has fixed labels")
+        return task
+    train_path, train = files[0]
+    present = sorted({str(x) for x in train["label"] if str(x).strip()})
+    if len(present) < 2:
+        raise BertkitError(f"{train_path}: the label column has only {present}; a classifier needs at least two labels")
+    labels = tuple(declared) if declared else task.labels
+    if declared and (len(set(labels)) != len(labels) or len(labels) < 2):
+        raise RecipeError(f"--labels needs at least two distinct names, got {','.join(labels)}")
+    known = set(labels) | {str(i) for i in range(len(labels))}
+    for path, ds in files:
+        for value, line in zip(ds["label"], ds[LINE]):
+            if str(value) not in known:
+                hint = ("" if declared else f"; to train a head with your own label set, pass "
+                        f"--labels {','.join(present)} (Python: labels=[...])")
+                raise DataError(path, f"label {str(value)!r} is not one of {list(labels)} (or their ids 0-"
+                                      f"{len(labels) - 1}){hint}", line)
+    return dataclasses.replace(task, labels=labels) if declared else task
+
+
+def to_task_schema(task, ds, path):
+    """A user file's rows -> the task's schema: label names to ids, numbers checked, tags checked."""
+    from .data.errors import DataError
     from .families.classification import SequenceClassification
 
     family = task.family
@@ -283,18 +584,29 @@ def to_task_schema(task, ds):
         def convert(row):
             value = row["label"]
             if family.regression:
-                return {"label": float(value)}
-            if isinstance(value, str) and value in index:
-                return {"label": index[value]}
-            try:
-                number = int(value)
-            except (TypeError, ValueError):
-                raise BertkitError(f"label {value!r} is not one of {list(task.labels)} (or their ids)") from None
-            if not 0 <= number < len(task.labels):
-                raise BertkitError(f"label id {number} out of range for {list(task.labels)}")
-            return {"label": number}
+                try:
+                    number = float(value)
+                except (TypeError, ValueError):
+                    raise DataError(path, f"label {value!r} is not a number (a {task.name} label is a score)",
+                                    row[LINE]) from None
+                if math.isnan(number):
+                    raise DataError(path, f"label {value!r} is not a number", row[LINE])
+                return {"label": number}
+            if str(value) in index:
+                return {"label": index[str(value)]}
+            return {"label": int(value)}  # an id: with_labels checked its range
 
         ds = ds.map(convert)
+    if "tags" in ds.column_names and "tokens" in ds.column_names:
+        known = set(task.labels)
+        for tokens, tags, line in zip(ds["tokens"], ds["tags"], ds[LINE]):
+            if not isinstance(tokens, list) or not isinstance(tags, list):
+                raise DataError(path, "tokens and tags must be lists (JSON Lines: {\"tokens\": [...], \"tags\": [...]})", line)
+            if len(tokens) != len(tags):
+                raise DataError(path, f"{len(tokens)} tokens but {len(tags)} tags; each token needs one tag", line)
+            unknown = [t for t in tags if t not in known]
+            if known and unknown:
+                raise DataError(path, f"tag {unknown[0]!r} is not one of {task.name}'s tags {sorted(known)[:12]}…", line)
     if "id" not in ds.column_names and task.metric in ("squad", "squad_v2"):
         ds = ds.add_column("id", [str(i) for i in range(len(ds))])
-    return ds
+    return ds.remove_columns([LINE]) if LINE in ds.column_names else ds

@@ -58,7 +58,7 @@ def _read_json(path, text):
     return header, records
 
 
-def read_user_file(path, columns=None, required=()):
+def read_user_file(path, columns=None, required=(), line_column=None):
     """Read a `.csv`, `.tsv`, `.jsonl` or `.json` (JSON lines or a list of objects) file.
 
     `columns` maps canonical name → the file's column name (e.g. {"text": "review", "label":
@@ -66,7 +66,9 @@ def read_user_file(path, columns=None, required=()):
     `datasets.Dataset` whose columns are the `required` names plus the keys of `columns`, renamed
     to canonical names (CSV/TSV values stay strings; JSON values keep their types). Raises
     `DataError` for a missing file, an unknown extension, a missing column (listing the file's
-    columns), a bad JSON line or a row with the wrong number of fields.
+    columns), a bad JSON line, a row with the wrong number of fields, or no rows at all (a header
+    only). With `line_column`, the result also has that column: each row's line in the file (None
+    in a JSON list), so later checks can name the line.
     """
     path = check_file(path)
     ext = os.path.splitext(path)[1].lower()
@@ -77,6 +79,8 @@ def read_user_file(path, columns=None, required=()):
         header, records = _read_delimited(path, text, "," if ext == ".csv" else "\t")
     else:
         header, records = _read_json(path, text)
+    if not records:
+        raise DataError(path, "the file has no rows" + (" (only a header)" if ext in (".csv", ".tsv") else ""))
     columns = dict(columns or {})
     wanted = list(dict.fromkeys(list(required) + list(columns)))
     for name in wanted:
@@ -88,6 +92,8 @@ def read_user_file(path, columns=None, required=()):
             if source not in record:
                 raise DataError(path, f"record {n + 1} has no column {source!r} (for {name!r})", line)
     out = {name: [record[columns.get(name, name)] for _, record in records] for name in wanted}
+    if line_column:
+        out[line_column] = [line for line, _ in records]
     try:
         return datasets.Dataset.from_dict(out)
     except (TypeError, ValueError) as err:  # pyarrow errors (mixed types in a column) are ValueErrors
