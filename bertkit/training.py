@@ -172,7 +172,7 @@ class Run:
         from .precision import resolve_precision
 
         r = self.recipe
-        state = PartialState()  # joins the process group under torchrun (gloo on CPU)
+        state = PartialState(cpu=not torch.cuda.is_available())  # joins the process group under torchrun (gloo on CPU)
         world, is_main = state.num_processes, state.is_main_process
         if r.batch_size % world:
             raise RecipeError(f"--batch-size {r.batch_size} is the global batch: it must divide by the "
