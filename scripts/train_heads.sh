@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Train the heads the default model ships, one documented command per task, then copy each finished
 # adapter into bertkit/heads/TASK. Re-running resumes an interrupted task from its checkpoints and
-# skips tasks whose head is already shipped. Checkpoints live in $BERTKIT_RUNS (default ../runs,
+# skips tasks whose head is already shipped. Runs live in $BERTKIT_RUNS (default ../runs; checkpoints in
+# RUNS/TASK.partial/ until a run succeeds,
 # outside the work tree, so a fresh checkout beside it resumes them). Usage: scripts/train_heads.sh [TASK ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
