@@ -1,9 +1,10 @@
-"""python -m bench serve [--model M] [--limit N] [--qa-limit N] [--repeats R] [--no-onnx] | python -m bench memory [--precision P]"""
+"""python -m bench train [--rows N] [--steps S] | python -m bench serve [--model M] [--limit N] [--qa-limit N] [--repeats R] [--no-onnx] | python -m bench memory [--precision P]"""
 import argparse
 import sys
 
 from .memory import main as memory
 from .serve import main as serve
+from .train import main as train
 
 
 def main(argv=None):
@@ -18,11 +19,17 @@ def main(argv=None):
                    help="SQuAD held-out questions for the QA block (default %(default)s; 0 skips it)")
     s.add_argument("--no-onnx", action="store_true", help="skip the ONNX Runtime rows (each needs an export)")
     s.add_argument("--strict", action="store_true", help="exit 1 when a ratio target is missed")
+    t = sub.add_parser("train", help="run_glue-style Trainer vs bertkit.train full/LoRA at each precision on MRPC")
+    t.add_argument("--data-dir")
+    t.add_argument("--rows", type=int, default=1024, help="first N MRPC train pairs (default %(default)s)")
+    t.add_argument("--steps", type=int, default=30, help="optimiser steps per run (default %(default)s)")
+    t.add_argument("--batch-size", type=int, default=32)
+    t.add_argument("--strict", action="store_true", help="exit 1 when a ratio target is missed")
     m = sub.add_parser("memory", help="resident memory with every shipped head loaded at once")
     m.add_argument("--model", default="default")
     m.add_argument("--precision", help="auto | fp32 | bf16 (default: $BERTKIT_PRECISION, else auto)")
     args = parser.parse_args(argv)
-    return serve(args) if args.what == "serve" else memory(args)
+    return {"serve": serve, "train": train, "memory": memory}[args.what](args)
 
 
 sys.exit(main())

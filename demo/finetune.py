@@ -117,6 +117,14 @@ def prepare_files(path: str, task_name: str, folder: Path, max_rows: int, seed: 
                     check_text(row[column], f"row {n}, column {column!r}")
                 except gr.Error as e:
                     raise UserError(f"cannot read the uploaded file: {e.message}") from None
+    labels = None  # an upload with its own label set (e.g. happy/sad/meh) trains a head with those labels
+    if task.labels and "label" in columns:
+        values = sorted({str(r["label"]) for r in rows})
+        known = set(task.labels) | {str(i) for i in range(len(task.labels))}
+        if not set(values) <= known:
+            if len(values) < 2:
+                raise UserError(f"the label column has only {values}; a classifier needs at least two labels")
+            labels = tuple(values)
     random.Random(seed).shuffle(rows)
     n_valid = max(1, int(len(rows) * HOLD_OUT))
     train, valid = rows[n_valid:], rows[:n_valid]
@@ -125,7 +133,7 @@ def prepare_files(path: str, task_name: str, folder: Path, max_rows: int, seed: 
         files[name] = folder / f"{name}.jsonl"
         files[name].write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part))
     return {"train": str(files["train"]), "validation": str(files["validation"]), "n_train": len(train),
-            "n_validation": len(valid), "capped": capped}
+            "n_validation": len(valid), "capped": capped, "labels": labels}
 
 
 def reliability(n_held_out: int, accuracy: float | None = None) -> str:
@@ -183,7 +191,7 @@ def finetune(file, task: str = "sst2", model: str = "default", max_steps: int = 
     def work_thread():
         try:
             result = bertkit.train(task, callbacks=[progress_callback(run)], model=model_name(model), train_file=data["train"],
-                                   validation_file=data["validation"], lora=True, max_steps=int(max_steps),
+                                   validation_file=data["validation"], labels=data["labels"], lora=True, max_steps=int(max_steps),
                                    batch_size=int(batch_size), lr=float(learning_rate), output=str(out),
                                    progress=False)
             run.events.put(("done", None, None, result))

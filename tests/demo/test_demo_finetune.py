@@ -94,3 +94,15 @@ def test_finetune_logs_a_loss_point_every_few_steps(tiny):
     updates = run_to_end(finetune(str(EXAMPLE_FILE), "sst2", tiny, 12, 4, 5e-3, None, NoProgress()))
     losses = updates[-1][1]
     assert len(losses) >= 6  # 12 steps: Trainer's own logging would give 1
+
+
+def test_an_upload_with_its_own_labels_declares_them(tmp_path):
+    """happy/sad/meh on sst2 trains a three-label head (bertkit.train needs labels= for a new set)."""
+    from demo.finetune import prepare_files
+
+    path = tmp_path / "moods.csv"
+    path.write_text("text,label\n" + "".join(f"row {i} text,{['happy', 'sad', 'meh'][i % 3]}\n" for i in range(30)))
+    data = prepare_files(str(path), "sst2", tmp_path, 1000)
+    assert data["labels"] == ("happy", "meh", "sad")
+    path.write_text("text,label\n" + "".join(f"row {i} text,{['positive', 'negative'][i % 2]}\n" for i in range(30)))
+    assert prepare_files(str(path), "sst2", tmp_path, 1000)["labels"] is None

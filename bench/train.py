@@ -1,0 +1,128 @@
+"""Training speed: a run_glue-style Trainer baseline against `bertkit.train` on the same MRPC rows.
+
+    python -m bench train [--rows 1024] [--steps 30] [--batch-size 32]
+
+One process, one run: the baseline (pad every pair to 128 tokens, full fine-tuning, fp32, the stock
+Trainer), then bertkit full fine-tuning and LoRA at each precision this machine offers. Each run's
+speed is the time of its optimiser steps only (a callback sums step_begin -> step_end, so the
+evaluations bertkit runs are not counted); samples/s, ratio to the baseline, and the percentage of
+the FLOP roofline from a matmul peak measured in this run (6 x params x tokens per sample for full
+fine-tuning, 4 x for LoRA, which computes no weight gradients for the encoder). The MRPC tune score
+after the same steps shows what bf16 costs. Exits 1 with --strict when a target is missed.
+"""
+from __future__ import annotations
+
+import tempfile
+import time
+import warnings
+
+from transformers import TrainerCallback
+
+TARGETS = "full fp32 >= 3x baseline; full bf16 >= 5x baseline; LoRA >= 1.2x full at the same precision"
+
+
+class StepTimer(TrainerCallback):
+    """Sums the wall time of optimiser steps (forward, backward, update), nothing else."""
+
+    def __init__(self):
+        self.seconds, self.steps, self._start = 0.0, 0, None
+
+    def on_step_begin(self, args, state, control, **kwargs):
+        self._start = time.perf_counter()
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self._start is not None:
+            self.seconds += time.perf_counter() - self._start
+            self.steps += 1
+            self._start = None
+
+
+def baseline(task, rows, steps: int, batch_size: int, timer: StepTimer, out: str) -> None:
+    """What run_glue.py does by default: pad to 128, full fine-tuning, fp32, the stock Trainer."""
+    import torch
+    from transformers import AutoModelForSequenceClassification, Trainer, TrainingArguments
+
+    from bertkit.models import embedded_encoder_path, load_tokenizer
+
+    path = embedded_encoder_path()
+    tokenizer = load_tokenizer(path)
+    model = AutoModelForSequenceClassification.from_pretrained(str(path), num_labels=len(task.labels))
+    features = rows.map(lambda b: tokenizer(b["text"], b["text_pair"], padding="max_length", truncation=True,
+                                            max_length=128), batched=True)
+    features = features.remove_columns([c for c in features.column_names
+                                        if c not in ("input_ids", "attention_mask", "token_type_ids", "label")])
+    args = TrainingArguments(output_dir=out, max_steps=steps, per_device_train_batch_size=batch_size,
+                             learning_rate=5e-5, save_strategy="no", report_to=[], disable_tqdm=True,
+                             use_cpu=not torch.cuda.is_available(), logging_steps=steps)
+    Trainer(model=model, args=args, train_dataset=features, callbacks=[timer]).train()
+
+
+def bertkit_run(rows_limit: int, steps: int, batch_size: int, lora: bool, precision: str, timer, out: str) -> dict:
+    import bertkit
+
+    result = bertkit.train("mrpc", lora=lora, precision=precision, train_limit=rows_limit, max_steps=steps,
+                           batch_size=batch_size, output=out, progress=False, callbacks=[timer])
+    return result["metrics"]
+
+
+def main(args) -> int:
+    import torch
+
+    import bertkit
+    from bertkit.models import embedded_encoder_path, load_tokenizer
+    from bertkit.precision import cpu_has_fast_bf16, describe, matmul_peak_gflops
+
+    warnings.simplefilter("ignore")
+    task = bertkit.get_task("mrpc")
+    rows = task.load("train", args.data_dir)
+    rows = rows.select(range(min(args.rows, len(rows))))
+    tokenizer = load_tokenizer(embedded_encoder_path())
+    tokens = sum(len(x) for x in tokenizer(list(rows["text"]), list(rows["text_pair"]))["input_ids"]) / len(rows)
+    from transformers import AutoConfig
+
+    config = AutoConfig.from_pretrained(str(embedded_encoder_path()))
+    layer_params = config.num_hidden_layers * (4 * config.hidden_size ** 2 + 2 * config.hidden_size * config.intermediate_size)
+    precisions = ["fp32"] + (["bf16"] if cpu_has_fast_bf16() or torch.cuda.is_available() else [])
+    peaks = {p: matmul_peak_gflops(p) for p in precisions}
+
+    print(f"CPU: {describe()}; torch {torch.__version__}, {torch.get_num_threads()} threads")
+    print(f"MRPC train: first {len(rows)} pairs, {tokens:.1f} real tokens each on average; {args.steps} steps of "
+          f"batch {args.batch_size}; encoder {layer_params / 1e6:.1f}M matmul params")
+    print("matmul peak (1024², measured now): " + ", ".join(f"{p} {g:.0f} GFLOP/s" for p, g in peaks.items()))
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        timer = StepTimer()
+        baseline(task, rows, args.steps, args.batch_size, timer, f"{tmp}/baseline")
+        runs.append(("run_glue-style Trainer (pad 128, full, fp32)", "fp32", False, timer, None))
+        for precision in precisions:
+            for lora in (False, True):
+                timer = StepTimer()
+                name = f"bertkit.train {'LoRA' if lora else 'full'} {precision}"
+                metrics = bertkit_run(len(rows), args.steps, args.batch_size, lora, precision, timer,
+                                      f"{tmp}/{'lora' if lora else 'full'}-{precision}")
+                runs.append((name, precision, lora, timer, metrics.get("eval_f1")))
+
+    base_rate = args.steps * args.batch_size / runs[0][3].seconds
+    rates = {}
+    print(f"  {'run':46s} {'samples/s':>10s} {'vs baseline':>12s} {'roofline':>9s} {'tune F1':>8s}")
+    for name, precision, lora, timer, f1 in runs:
+        rate = timer.steps * args.batch_size / timer.seconds
+        rates[name] = rate
+        flops_per_sample = (4 if lora else 6) * layer_params * tokens
+        roof = peaks[precision] * 1e9 / flops_per_sample
+        f1_text = f"{100 * f1:8.2f}" if f1 is not None else "       -"
+        print(f"  {name:46s} {rate:10.1f} {rate / base_rate:11.2f}x {100 * rate / roof:8.1f}% {f1_text}")
+    checks = [("full fp32 / baseline", rates["bertkit.train full fp32"] / base_rate, 3.0),
+              ("LoRA fp32 / full fp32", rates["bertkit.train LoRA fp32"] / rates["bertkit.train full fp32"], 1.2)]
+    if "bf16" in precisions:
+        checks += [("full bf16 / baseline", rates["bertkit.train full bf16"] / base_rate, 5.0),
+                   ("LoRA bf16 / full bf16", rates["bertkit.train LoRA bf16"] / rates["bertkit.train full bf16"], 1.2)]
+        f1s = {name: f1 for name, _, _, _, f1 in runs}
+        gap = abs(f1s["bertkit.train full bf16"] - f1s["bertkit.train full fp32"]) * 100
+        print(f"  tune F1 full bf16 vs fp32: {gap:.2f} pt apart (target <= 0.5)")
+    missed = False
+    for label, value, target in checks:
+        ok = value >= target
+        missed |= not ok
+        print(f"  {'ok  ' if ok else 'MISS'} {label} = {value:.2f}x (target >= {target})")
+    return 1 if (missed and args.strict) else 0
