@@ -10,11 +10,10 @@ without a NER layer (many `wb/*` ones: every cell `*`) give all-`O` NER rows, so
 RESTRICTED data (LDC2013T19): read it from the data folder, never commit it or text derived from it.
 """
 import os
-import tarfile
 
 import datasets
 
-from bertkit.data.errors import DataError, check_file, decode
+from bertkit.data.errors import DataError, check_file, decode, archive_files
 
 SRL_FEATURES = datasets.Features({
     "id": datasets.Value("string"), "tokens": datasets.List(datasets.Value("string")),
@@ -73,24 +72,7 @@ def _sentences(name, text):
 
 
 def _files(path):
-    if os.path.isdir(path):
-        for root, _, names in sorted(os.walk(path)):
-            for n in sorted(names):
-                if n.endswith("_conll"):
-                    with open(os.path.join(root, n), "rb") as f:
-                        yield os.path.join(root, n), f.read()
-    elif path.endswith("_conll"):
-        with open(check_file(path), "rb") as f:
-            yield path, f.read()
-    else:
-        check_file(path)
-        try:  # one pass in archive order (seeking back in an xz stream decompresses it again)
-            with tarfile.open(path, "r|*") as tar:
-                files = [(f"{path}:{m.name}", tar.extractfile(m).read()) for m in tar
-                         if m.isfile() and m.name.endswith("_conll")]
-        except (tarfile.TarError, EOFError, OSError) as err:
-            raise DataError(path, f"not a readable tar of CoNLL-2012 files ({err})") from None
-        yield from sorted(files)
+    return archive_files(path, "_conll", "CoNLL-2012 files", recursive=True)
 
 
 def _read(path, kind):

@@ -58,3 +58,33 @@ def read_lines(path):
     if lines and lines[-1] == "":
         lines.pop()
     return lines
+
+
+def archive_files(path, suffix: str, what: str, recursive: bool = False):
+    """(name, bytes) of every `suffix` file of a folder, a single file, or a (compressed) tar, sorted.
+
+    A tar is read in one pass in archive order (seeking back in an xz stream decompresses it again).
+    """
+    import os
+    import tarfile
+
+    path = str(path)
+    if os.path.isdir(path):
+        walk = sorted(os.walk(path)) if recursive else [(path, None, os.listdir(path))]
+        for root, _, names in walk:
+            for n in sorted(n for n in names if n.endswith(suffix)):
+                with open(os.path.join(root, n), "rb") as f:
+                    yield os.path.join(root, n), f.read()
+        return
+    if path.endswith(suffix):
+        with open(check_file(path), "rb") as f:
+            yield path, f.read()
+        return
+    check_file(path)
+    try:
+        with tarfile.open(path, "r|*") as tar:
+            files = [(f"{path}:{m.name}", tar.extractfile(m).read()) for m in tar
+                     if m.isfile() and m.name.endswith(suffix)]
+    except (tarfile.TarError, EOFError, OSError) as err:
+        raise DataError(path, f"not a readable tar of {what} ({err})") from None
+    yield from sorted(files)

@@ -11,12 +11,11 @@ the choice only moves training targets). An answer found nowhere keeps its text 
 """
 import os
 import re
-import tarfile
 from html.parser import HTMLParser
 
 import datasets
 
-from bertkit.data.errors import DataError, check_file, decode
+from bertkit.data.errors import DataError, check_file, decode, archive_files
 from bertkit.data.squad import SQUAD_FEATURES
 
 
@@ -81,20 +80,7 @@ def find_answer(context: str, answer: str) -> int:
 
 def _pages(path):
     """(name, bytes) of every .html page of a folder or a (compressed) tar, sorted by name."""
-    if os.path.isdir(path):
-        names = sorted(n for n in os.listdir(path) if n.endswith(".html"))
-        for name in names:
-            with open(os.path.join(path, name), "rb") as f:
-                yield os.path.join(path, name), f.read()
-        return
-    check_file(path)
-    try:  # one pass in archive order (seeking back in an xz stream decompresses it again)
-        with tarfile.open(path, "r|*") as tar:
-            pages = [(f"{path}:{m.name}", tar.extractfile(m).read()) for m in tar
-                     if m.isfile() and m.name.endswith(".html")]
-    except (tarfile.TarError, EOFError, OSError) as err:
-        raise DataError(path, f"not a readable tar of explorer pages ({err})") from None
-    yield from sorted(pages)
+    return archive_files(path, ".html", "explorer pages")
 
 
 def read_squad_explorer(path, stats: dict | None = None):

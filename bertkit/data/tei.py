@@ -7,12 +7,11 @@ row with its white space collapsed. `path` is one `.xml` file, a folder of them,
 """
 import os
 import re
-import tarfile
 import xml.etree.ElementTree as ET
 
 import datasets
 
-from bertkit.data.errors import DataError, check_file
+from bertkit.data.errors import DataError, check_file, archive_files
 
 _DROPPED = {"note", "pb", "fw", "figure"}
 
@@ -52,22 +51,7 @@ def tei_paragraphs(name, data: bytes) -> list[str]:
 
 
 def _documents(path):
-    if os.path.isdir(path):
-        for n in sorted(n for n in os.listdir(path) if n.endswith(".xml")):
-            with open(os.path.join(path, n), "rb") as f:
-                yield os.path.join(path, n), f.read()
-    elif path.endswith(".xml"):
-        with open(check_file(path), "rb") as f:
-            yield path, f.read()
-    else:
-        check_file(path)
-        try:  # one pass in archive order (seeking back in an xz stream decompresses it again)
-            with tarfile.open(path, "r|*") as tar:
-                members = [(f"{path}:{m.name}", tar.extractfile(m).read()) for m in tar
-                           if m.isfile() and m.name.endswith(".xml")]
-        except (tarfile.TarError, EOFError, OSError) as err:
-            raise DataError(path, f"not a readable tar of TEI files ({err})") from None
-        yield from sorted(members)
+    return archive_files(path, ".xml", "TEI files")
 
 
 def read_tei(path, max_documents=None):
