@@ -56,7 +56,7 @@ def load(task: str, model: str = DEFAULT, allow_pickle: bool = False, cache: boo
 def choose_precision(task_name: str, requested: str, meta: dict | None = None, device: str = "cpu") -> str:
     """The precision a predictor runs in: `requested` resolved on `device`; under 'auto', bf16 only
     for tasks measured safe in it (BF16_OK_TASKS, or the model's own "bf16_ok")."""
-    chosen = resolve_precision(requested, device)
+    chosen = resolve_precision(requested, device, use="serve")
     if requested == "auto" and chosen != "fp32":
         ok = (meta or {}).get("bf16_ok", task_name in BF16_OK_TASKS)
         if not ok:

@@ -19,7 +19,11 @@ from .errors import BertkitError
 
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 ENV_VAR = "BERTKIT_PRECISION"
-BF16_CPU_FLAGS = ("amx_bf16", "avx512_bf16")
+BF16_CPU_FLAGS = ("amx_bf16", "avx512_bf16")  # training: bf16 measured 2.1x fp32 on AVX-512-bf16 alone
+# Serving short inputs gains from bf16 only with AMX: on an AVX-512-bf16 CPU without it (AMD Zen 5)
+# `python -m bench serve` measured SST-2 at 0.74x fp32 under bf16 (SQuAD windows 1.96x), so `auto`
+# serves fp32 there and `precision="bf16"` is the opt-in for long inputs.
+SERVE_BF16_CPU_FLAGS = ("amx_bf16",)
 
 
 @lru_cache(maxsize=1)
@@ -56,8 +60,9 @@ def check_precision(value: str | None) -> str:
     return value
 
 
-def resolve_precision(value: str | None = "auto", device: str = "cpu") -> str:
-    """The concrete precision ('fp32' | 'bf16' | 'fp16') that `value` means on `device`."""
+def resolve_precision(value: str | None = "auto", device: str = "cpu", use: str = "train") -> str:
+    """The concrete precision ('fp32' | 'bf16' | 'fp16') that `value` means on `device` for `use`
+    ('train' or 'serve': serving needs AMX on a CPU, see SERVE_BF16_CPU_FLAGS)."""
     value = check_precision(value)
     kind = str(device).split(":")[0]
     if value == "auto":
@@ -65,7 +70,7 @@ def resolve_precision(value: str | None = "auto", device: str = "cpu") -> str:
             import torch
 
             return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-        return "bf16" if kind == "cpu" and cpu_has_fast_bf16() else "fp32"
+        return cpu_precision_for_flags(cpu_features()["flags"], use) if kind == "cpu" else "fp32"
     if value == "fp16" and kind == "cpu":
         raise BertkitError("fp16 runs only on a GPU; on a CPU use bf16 (fast where the CPU has AMX or "
                            "AVX-512-bf16) or fp32")
@@ -90,7 +95,8 @@ def autocast(device: str, precision: str):
 def describe() -> str:
     """One line for logs, cards and bench output: CPU model, relevant flags, what auto picks."""
     info = cpu_features()
-    return f"{info['model']} [{' '.join(info['flags']) or 'no AVX2'}]; auto -> {resolve_precision('auto')}"
+    return (f"{info['model']} [{' '.join(info['flags']) or 'no AVX2'}]; auto -> "
+            f"{resolve_precision('auto')} training, {resolve_precision('auto', use='serve')} serving")
 
 
 def matmul_peak_gflops(dtype: str = "fp32", size: int = 1024, seconds: float = 1.0) -> float:
@@ -112,6 +118,7 @@ def matmul_peak_gflops(dtype: str = "fp32", size: int = 1024, seconds: float = 1
     return best
 
 
-def cpu_precision_for_flags(flags) -> str:
-    """What `auto` means on a CPU with these /proc/cpuinfo flags (pure: the rule resolve_precision applies)."""
-    return "bf16" if any(f in set(flags) for f in BF16_CPU_FLAGS) else "fp32"
+def cpu_precision_for_flags(flags, use: str = "train") -> str:
+    """What `auto` means on a CPU with these /proc/cpuinfo flags for `use` ('train' | 'serve'); pure."""
+    wanted = SERVE_BF16_CPU_FLAGS if use == "serve" else BF16_CPU_FLAGS
+    return "bf16" if any(f in set(flags) for f in wanted) else "fp32"

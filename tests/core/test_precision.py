@@ -14,19 +14,22 @@ pytestmark = pytest.mark.filterwarnings("ignore:.*has no trained")
 needs_bf16 = pytest.mark.skipif(not cpu_has_fast_bf16(), reason="this CPU has no AMX / AVX-512-bf16")
 
 
-@pytest.mark.parametrize("flags, expected", [
-    (["avx2"], "fp32"),
-    (["avx2", "avx512f", "avx512_vnni"], "fp32"),
-    (["avx2", "avx512f", "avx512_bf16"], "bf16"),
-    (["avx2", "amx_bf16", "amx_int8"], "bf16"),
-    ([], "fp32"),
+@pytest.mark.parametrize("flags, train, serve", [
+    (["avx2"], "fp32", "fp32"),
+    (["avx2", "avx512f", "avx512_vnni"], "fp32", "fp32"),
+    (["avx2", "avx512f", "avx512_bf16"], "bf16", "fp32"),  # bf16 serving of short inputs was slower there
+    (["avx2", "amx_bf16", "amx_int8"], "bf16", "bf16"),
+    ([], "fp32", "fp32"),
 ])
-def test_auto_follows_the_cpu_flags(flags, expected):
-    assert cpu_precision_for_flags(flags) == expected
+def test_auto_follows_the_cpu_flags(flags, train, serve):
+    assert cpu_precision_for_flags(flags) == train
+    assert cpu_precision_for_flags(flags, "serve") == serve
 
 
 def test_auto_on_this_cpu_is_what_its_flags_say():
-    assert resolve_precision("auto", "cpu") == cpu_precision_for_flags(cpu_features()["flags"])
+    flags = cpu_features()["flags"]
+    assert resolve_precision("auto", "cpu") == cpu_precision_for_flags(flags)
+    assert resolve_precision("auto", "cpu", use="serve") == cpu_precision_for_flags(flags, "serve")
 
 
 def test_explicit_precisions_are_kept_and_bad_ones_named():
@@ -38,7 +41,7 @@ def test_explicit_precisions_are_kept_and_bad_ones_named():
 
 
 def test_auto_uses_bf16_only_for_tasks_measured_safe():
-    fast = resolve_precision("auto")
+    fast = resolve_precision("auto", use="serve")
     safe, unsafe = sorted(BF16_OK_TASKS)[0], next(t for t in bertkit.task_names() if t not in BF16_OK_TASKS)
     assert choose_precision(safe, "auto") == fast
     assert choose_precision(unsafe, "auto") == "fp32"
