@@ -61,7 +61,7 @@ def test_finetune_rejects_bad_uploads(tiny, tmp_path):
         next(finetune(str(few), "squad", tiny, 5, 8, 5e-4, None, NoProgress()))
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("text,label\n" + "good,meh\n" * 5)
-    with pytest.raises(gr.Error, match=r"training failed: .*only \['meh'\]; a classifier needs at least two labels"):
+    with pytest.raises(gr.Error, match=r"only \['meh'\]; a classifier needs at least two labels"):
         list(finetune(str(wrong), "sst2", tiny, 5, 8, 5e-4, None, NoProgress()))
 
 
