@@ -542,6 +542,16 @@ def _is_classifier(task) -> bool:
     return isinstance(task.family, SequenceClassification) and not task.family.regression
 
 
+def own_label_set(task, values) -> tuple | None:
+    """The label set to declare (`labels=`) for a classification file with these label values: None when
+    they are the task's own names or ids (or the task is not a classifier), else their sorted names."""
+    if not _is_classifier(task):
+        return None
+    present = sorted({str(v) for v in values if str(v).strip()})
+    known = set(task.labels) | {str(i) for i in range(len(task.labels))}
+    return None if set(present) <= known else tuple(present)
+
+
 def with_labels(task, declared, files):
     """The task with its label set checked against the user's files (`files`: [(path, dataset)]).
 

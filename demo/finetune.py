@@ -99,6 +99,7 @@ def prepare_files(path: str, task_name: str, folder: Path, max_rows: int, seed: 
     from bertkit import get_task
     from bertkit.data.user import read_user_file
     from bertkit.errors import BertkitError
+    from bertkit.training import own_label_set
 
     task = get_task(task_name)
     columns = required_columns(task)
@@ -117,14 +118,10 @@ def prepare_files(path: str, task_name: str, folder: Path, max_rows: int, seed: 
                     check_text(row[column], f"row {n}, column {column!r}")
                 except gr.Error as e:
                     raise UserError(f"cannot read the uploaded file: {e.message}") from None
-    labels = None  # an upload with its own label set (e.g. happy/sad/meh) trains a head with those labels
-    if task.labels and "label" in columns:
-        values = sorted({str(r["label"]) for r in rows})
-        known = set(task.labels) | {str(i) for i in range(len(task.labels))}
-        if not set(values) <= known:
-            if len(values) < 2:
-                raise UserError(f"the label column has only {values}; a classifier needs at least two labels")
-            labels = tuple(values)
+    # an upload with its own label set (e.g. happy/sad/meh) trains a head with those labels
+    labels = own_label_set(task, [r["label"] for r in rows]) if "label" in columns else None
+    if labels is not None and len(labels) < 2:
+        raise UserError(f"the label column has only {list(labels)}; a classifier needs at least two labels")
     random.Random(seed).shuffle(rows)
     n_valid = max(1, int(len(rows) * HOLD_OUT))
     train, valid = rows[n_valid:], rows[:n_valid]
