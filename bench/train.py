@@ -4,7 +4,7 @@
 
 One process, one run: the baseline (pad every pair to 128 tokens, full fine-tuning, fp32, the stock
 Trainer), then bertkit full fine-tuning and LoRA at each precision this machine offers. Each run's
-speed is the time of its optimiser steps only (a callback sums step_begin -> step_end, so the
+speed is the time of its optimiser steps after the first 3 (a callback sums step_begin -> step_end, so the
 evaluations bertkit runs are not counted); samples/s, ratio to the baseline, and the percentage of
 the FLOP roofline from a matmul peak measured in this run (6 x params x tokens per sample for full
 fine-tuning, 4 x for LoRA, which computes no weight gradients for the encoder). The MRPC tune score
@@ -18,19 +18,25 @@ import warnings
 
 from transformers import TrainerCallback
 
+WARMUP_STEPS = 3  # untimed steps at the start of every run
 TARGETS = "full fp32 >= 3x baseline; full bf16 >= 5x baseline; LoRA >= 1.2x full at the same precision"
 
 
 class StepTimer(TrainerCallback):
-    """Sums the wall time of optimiser steps (forward, backward, update), nothing else."""
+    """Sums the wall time of optimiser steps (forward, backward, update), nothing else, after the
+    first `warmup` steps of each run (kernel creation and allocator warm-up: in one process, the
+    runs measured later would otherwise inherit the earlier runs' warm caches)."""
 
-    def __init__(self):
-        self.seconds, self.steps, self._start = 0.0, 0, None
+    def __init__(self, warmup: int = WARMUP_STEPS):
+        self.seconds, self.steps, self._start, self.warmup, self.seen = 0.0, 0, None, warmup, 0
 
     def on_step_begin(self, args, state, control, **kwargs):
         self._start = time.perf_counter()
 
     def on_step_end(self, args, state, control, **kwargs):
+        self.seen += 1
+        if self.seen <= self.warmup:
+            self._start = None
         if self._start is not None:
             self.seconds += time.perf_counter() - self._start
             self.steps += 1
@@ -102,7 +108,7 @@ def main(args) -> int:
                                       f"{tmp}/{'lora' if lora else 'full'}-{precision}")
                 runs.append((name, precision, lora, timer, metrics.get("eval_f1")))
 
-    base_rate = args.steps * args.batch_size / runs[0][3].seconds
+    base_rate = runs[0][3].steps * args.batch_size / runs[0][3].seconds
     rates = {}
     print(f"  {'run':46s} {'samples/s':>10s} {'vs baseline':>12s} {'roofline':>9s} {'tune F1':>8s}")
     for name, precision, lora, timer, f1 in runs:

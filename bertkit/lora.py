@@ -26,7 +26,50 @@ def add_lora(model, head_modules, r=16, alpha=32, dropout=0.0) -> dict:
     inject_adapter_in_model(config, model)
     for name, param in model.named_parameters():
         param.requires_grad = is_trained(name, settings)
+    use_fast_forward(model)
     return settings
+
+
+def use_fast_forward(model) -> int:
+    """Give every peft LoRA linear the training forward `fast_lora_forward` (returns how many).
+
+    peft's forward casts the input to the LoRA weights' dtype (fp32) and autocast casts it back to
+    bf16, then scales and adds the LoRA branch in two more passes over the output: under bf16 those
+    copies of full-size activations cancelled what LoRA saves (no weight gradients for the encoder).
+    """
+    import types
+
+    from peft.tuners.lora import Linear
+
+    count = 0
+    for module in model.modules():
+        if isinstance(module, Linear) and not hasattr(module, "_peft_forward"):
+            module._peft_forward = module.forward
+            module.forward = types.MethodType(fast_lora_forward, module)
+            count += 1
+    return count
+
+
+def fast_lora_forward(self, x, *args, **kwargs):
+    """y = x W^T + b + (x A^T)(s B)^T with one cast of x and the add fused into the last matmul.
+
+    The same function as peft's vanilla LoRA forward (fp32 results agree to rounding); any other case
+    (merged, disabled, several adapters, a LoRA variant, extra arguments) goes to peft's own forward.
+    """
+    adapters = self.active_adapters
+    if (args or kwargs or self.disable_adapters or self.merged or len(adapters) != 1
+            or adapters[0] not in self.lora_A or adapters[0] in self.lora_variant):
+        return self._peft_forward(x, *args, **kwargs)
+    name = adapters[0]
+    base, lora_a, lora_b = self.base_layer, self.lora_A[name], self.lora_B[name]
+    if torch.is_autocast_enabled(x.device.type):
+        x = x.to(torch.get_autocast_dtype(x.device.type))
+    result = torch.nn.functional.linear(x, base.weight, base.bias)
+    hidden = lora_a(self.lora_dropout[name](x))
+    scaled_b = lora_b.weight * self.scaling[name]
+    shape = result.shape
+    result = torch.addmm(result.reshape(-1, shape[-1]), hidden.reshape(-1, hidden.shape[-1]), scaled_b.t())
+    return result.reshape(shape)
 
 
 def is_trained(name: str, settings: dict) -> bool:

@@ -158,8 +158,9 @@ def squad_table(rows, reference_name) -> Table:
 
 def ner_table(rows, reference_name) -> Table:
     types = ["PER", "ORG", "LOC", "MISC"]
-    keys = ["ner/overall_precision", "ner/overall_recall", "ner/overall_f1"] + [f"ner/{t}_f1" for t in types]
-    headers = ["Model", "Split", "P", "R", "F1"] + [f"{t} F1" for t in types]
+    keys = (["ner/overall_precision", "ner/overall_recall", "ner/overall_f1"] + [f"ner/{t}_f1" for t in types]
+            + ["ner/raw_text_overall_f1"])
+    headers = ["Model", "Split", "P", "R", "F1"] + [f"{t} F1" for t in types] + ["F1 raw text"]
 
     def line(label, split, cells, signed=False):
         return [label, split] + [cell(cells, [k], signed=signed) for k in keys]
@@ -174,7 +175,9 @@ def ner_table(rows, reference_name) -> Table:
                 body.append(line(f"  Δ vs {ref.name} ({ref.split})", "", delta(cells, ref), signed=True))
     refs = references("ner")
     body += [line(r.name, r.split, r.scores) for r in refs]
-    notes = ["CoNLL-2003 English, seqeval entity-level micro P/R/F1; dev = eng.testa (eng.testb is not here).",
+    notes = ["CoNLL-2003 English, seqeval entity-level micro P/R/F1; dev = eng.testa (eng.testb is not here). "
+             "F1 raw text: the same sentences sent as plain text (what users and the app send), entities "
+             "matched by label and character span.",
              *source_notes(refs)]
     return Table("NER (CoNLL-2003)", headers, body, notes)
 
@@ -186,14 +189,16 @@ def srl_tables(rows) -> list[Table]:
         if not e:
             continue
         cells = row.cells()
-        overall.append([row.label, e["split"]] + [cell(cells, [f"srl/{m}"]) for m in ("precision", "recall", "f1")])
-        roles = sorted({k[:-3] for k in e["scores"] if k.endswith("_f1")},
+        overall.append([row.label, e["split"]] + [cell(cells, [f"srl/{m}"])
+                                                  for m in ("precision", "recall", "f1", "raw_text_f1")])
+        roles = sorted({k[:-3] for k in e["scores"] if k.endswith("_f1") and not k.startswith("raw_text_")},
                        key=lambda r: (-e.get("counts", {}).get(f"{r}_number", 0), r))
         for role in roles:
             scores = [cell(cells, [f"srl/{role}_{m}"]) for m in ("precision", "recall", "f1")]
             per_role.append([row.label, role, *scores, str(int(e.get("counts", {}).get(f"{role}_number", 0)))])
-    note = ["Universal PropBank English-EWT, span P/R/F1 (predicate excluded). No published reference for this data."]
-    return [Table("SRL", ["Model", "Split", "P", "R", "F1"], overall, note),
+    note = ["Universal PropBank English-EWT, span P/R/F1 (predicate excluded); F1 raw text: the sentences sent "
+            "as plain text, roles matched by character span. No published reference for this data."]
+    return [Table("SRL", ["Model", "Split", "P", "R", "F1", "F1 raw text"], overall, note),
             Table("SRL per role", ["Model", "Role", "P", "R", "F1", "Gold spans"], per_role)]
 
 

@@ -18,6 +18,10 @@ from typing import Any
 
 from ..errors import InputError
 
+# Training batches pad to a multiple of this many tokens: fewer distinct shapes for the CPU kernels
+# (oneDNN builds a kernel per shape) at a few padded tokens per row.
+PAD_MULTIPLE = 8
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -144,7 +148,7 @@ class Family:
     def collator(self, task, tokenizer):
         from transformers import DataCollatorWithPadding
 
-        return DataCollatorWithPadding(tokenizer)
+        return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=PAD_MULTIPLE)
 
     compute_loss = None  # optional (model, inputs) -> loss, replacing the model's own loss in training
 

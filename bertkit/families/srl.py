@@ -16,7 +16,7 @@ import random
 
 from ..errors import InputError
 from .base import clean_text
-from .tagging import RAW_TEXT, TokenTagging, align, decode, prf, tag_spans
+from .tagging import RAW_TEXT, TokenTagging, align, decode, tag_spans, totals_prf
 from .words import split_words as split_raw_words, token_offsets
 
 PREDICATE_THRESHOLD = 0.5
@@ -132,19 +132,20 @@ class RoleLabelling(TokenTagging):
         metric = load_metric(task)
         preds = [[w["tag"] for w in o["frames"][0]["words"]] for o in outputs]
         scores = flatten(metric.compute(predictions=preds, references=list(dataset["tags"])))
-        return dict(scores, **raw_text_scores(outputs, dataset))
+        return dict(scores, **totals_prf(self.raw_text_counts(outputs, dataset), self.RAW_PREFIX))
 
+    RAW_PREFIX = "raw_text_"
 
-def raw_text_scores(outputs, dataset) -> dict:
-    """Span P/R/F1 of the raw-text runs against the gold roles, matched as (role, start char, end char)
-    in the raw text (V excluded); {} when the split has no raw text."""
-    if "text" not in dataset.column_names:
-        return {}
-    tp = n_pred = n_gold = 0
-    for out, tokens, tags, text in zip(outputs, dataset["tokens"], dataset["tags"], dataset["text"]):
-        offsets = token_offsets(text, tokens)
-        gold = {(role, offsets[a][0], offsets[b][1]) for role, a, b in tag_spans(tags) if role != "V"}
-        frames = out.get(RAW_TEXT, {}).get("frames", [])
-        pred = {(s["label"], s["start"], s["end"]) for s in (frames[0]["spans"] if frames else [])}
-        tp, n_pred, n_gold = tp + len(gold & pred), n_pred + len(pred), n_gold + len(gold)
-    return prf(tp, n_pred, n_gold, "raw_text_")
+    def raw_text_counts(self, outputs, dataset):
+        """Per sentence (tp, predicted, gold) roles of the raw-text runs against the gold roles, matched
+        as (role, start char, end char) in the raw text (V excluded); None when the split has no raw text."""
+        if "text" not in dataset.column_names:
+            return None
+        counts = []
+        for out, tokens, tags, text in zip(outputs, dataset["tokens"], dataset["tags"], dataset["text"]):
+            offsets = token_offsets(text, tokens)
+            gold = {(role, offsets[a][0], offsets[b][1]) for role, a, b in tag_spans(tags) if role != "V"}
+            frames = out.get(RAW_TEXT, {}).get("frames", [])
+            pred = {(s["label"], s["start"], s["end"]) for s in (frames[0]["spans"] if frames else [])}
+            counts.append((len(gold & pred), len(pred), len(gold)))
+        return counts

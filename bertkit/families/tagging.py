@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from ..errors import InputError
-from .base import Family, clean_text, load_metric
+from .base import PAD_MULTIPLE, Family, clean_text, load_metric
 from .words import detokenize, split_words as split_raw_words
 
 WINDOW_STRIDE = 64  # tokens of overlap between windows
@@ -133,7 +133,7 @@ class TokenTagging(Family):
     def collator(self, task, tokenizer):
         from transformers import DataCollatorForTokenClassification
 
-        return DataCollatorForTokenClassification(tokenizer)
+        return DataCollatorForTokenClassification(tokenizer, pad_to_multiple_of=PAD_MULTIPLE)
 
     def required_columns(self, task):
         return ("tokens", "tags")
@@ -148,7 +148,28 @@ class TokenTagging(Family):
         metric = load_metric(task)
         preds = [[w["tag"] for w in o["words"]] for o in outputs]
         result = metric.compute(predictions=preds, references=list(dataset["tags"]))
-        return dict(flatten(result), **raw_text_scores(outputs, dataset, "raw_text_overall_"))
+        return dict(flatten(result), **totals_prf(self.raw_text_counts(outputs, dataset), self.RAW_PREFIX))
+
+    RAW_PREFIX = "raw_text_overall_"  # raw-text scores: {prefix}precision/recall/f1
+
+    def example_stats(self, task, outputs, dataset):
+        """The metric's statistics plus per-sentence raw-text tp/pred/gold columns (bootstrapped too)."""
+        return add_raw_columns(super().example_stats(task, outputs, dataset),
+                               self.raw_text_counts(outputs, dataset), self.RAW_PREFIX)
+
+    def raw_text_counts(self, outputs, dataset):
+        """Per sentence (tp, predicted, gold) entities of the raw-text predictions (`RAW_TEXT`) against
+        the gold ones, matched as exact (label, start char, end char) in the raw text; None without a
+        raw view."""
+        if not outputs or RAW_TEXT not in outputs[0]:
+            return None
+        counts = []
+        for out, tokens, tags in zip(outputs, dataset["tokens"], dataset["tags"]):
+            offsets = detokenize(tokens)[1]
+            gold = {(label, offsets[a][0], offsets[b][1]) for label, a, b in tag_spans(tags)}
+            pred = {(s["label"], s["start"], s["end"]) for s in out[RAW_TEXT]["spans"]}
+            counts.append((len(gold & pred), len(pred), len(gold)))
+        return counts
 
 
 def align(word_ids, word_labels, ignore=-100):
@@ -175,18 +196,21 @@ def tag_spans(tags) -> list[tuple[str, int, int]]:
     return spans + ([tuple(current)] if current else [])
 
 
-def raw_text_scores(outputs, dataset, prefix) -> dict:
-    """Precision/recall/F1 of the raw-text predictions (`RAW_TEXT`) against the gold entities,
-    matched as exact (label, start char, end char) in the raw text; {} when there is no raw view."""
-    if not outputs or RAW_TEXT not in outputs[0]:
+def totals_prf(counts, prefix) -> dict:
+    """P/R/F1 named `prefix`* of per-sentence (tp, predicted, gold) counts; {} when counts is None."""
+    if counts is None:
         return {}
-    tp = n_pred = n_gold = 0
-    for out, tokens, tags in zip(outputs, dataset["tokens"], dataset["tags"]):
-        offsets = detokenize(tokens)[1]
-        gold = {(label, offsets[a][0], offsets[b][1]) for label, a, b in tag_spans(tags)}
-        pred = {(s["label"], s["start"], s["end"]) for s in out[RAW_TEXT]["spans"]}
-        tp, n_pred, n_gold = tp + len(gold & pred), n_pred + len(pred), n_gold + len(gold)
+    tp, n_pred, n_gold = (sum(c[k] for c in counts) for k in range(3))
     return prf(tp, n_pred, n_gold, prefix)
+
+
+def add_raw_columns(stats, counts, prefix):
+    """`stats` with the raw-text counts as columns {prefix}tp/pred/gold (scored by metrics.stats)."""
+    if counts is None:
+        return stats
+    stats.columns = stats.columns + [prefix + c for c in ("tp", "pred", "gold")]
+    stats.rows = np.hstack([stats.rows, np.asarray(counts, dtype=float).reshape(-1, 3)])
+    return stats
 
 
 def prf(tp, n_pred, n_gold, prefix="") -> dict:

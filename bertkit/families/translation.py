@@ -4,7 +4,7 @@ Options: `num_beams` (default 4), `max_new_tokens` (default 1.5 × source length
 """
 from __future__ import annotations
 
-from .base import Family, Option, check_length, clean_text, load_metric
+from .base import PAD_MULTIPLE, Family, Option, check_length, clean_text, load_metric
 
 DEFAULT_BEAMS = 4
 
@@ -68,7 +68,7 @@ class Translation(Family):
     def collator(self, task, tokenizer):
         from transformers import DataCollatorForSeq2Seq
 
-        return DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=-100)
+        return DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=-100, pad_to_multiple_of=PAD_MULTIPLE)
 
     def required_columns(self, task):
         return ("source", "target")

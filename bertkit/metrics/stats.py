@@ -220,8 +220,11 @@ def _prf(tp, pred, gold, prefix):
     return {f"{prefix}precision": precision, f"{prefix}recall": recall, f"{prefix}f1": _div(2 * tp, pred + gold)}
 
 
+RAW = "raw_text_"  # columns {RAW…}tp/pred/gold: a family's raw-text counts, scored beside any kind
+
+
 def _span_scores(t, overall_prefix):
-    labels = [name[:-3] for name in t if name.endswith("_tp")]
+    labels = [name[:-3] for name in t if name.endswith("_tp") and not name.startswith(RAW)]
     out = {}
     for label in labels:
         out.update(_prf(t[f"{label}_tp"], t[f"{label}_pred"], t[f"{label}_gold"], f"{label}_"))
@@ -284,7 +287,10 @@ def score_rows(kind: str, columns: list[str], rows: np.ndarray, idx: np.ndarray)
     totals = draws @ rows
     t = {name: totals[:, j] for j, name in enumerate(columns)}
     t[EXAMPLES] = np.full(b, float(n))
-    return SCORERS[kind](t)
+    scores = SCORERS[kind]({k: v for k, v in t.items() if not k.startswith(RAW)})
+    for prefix in [c[:-2] for c in columns if c.startswith(RAW) and c.endswith("tp")]:
+        scores.update(_prf(t[prefix + "tp"], t[prefix + "pred"], t[prefix + "gold"], prefix))
+    return scores
 
 
 def point_scores(stats: ExampleStats) -> dict[str, float]:

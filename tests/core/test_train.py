@@ -39,7 +39,7 @@ def losses(result):
 
 
 def test_full_fine_tuning_learns_and_reloads(tiny_bert, sentiment_files, tmp_path):
-    result = run_train(tiny_bert, sentiment_files, tmp_path / "full", max_steps=24)
+    result = run_train(tiny_bert, sentiment_files, tmp_path / "full", max_steps=40)
     curve = losses(result)
     assert curve[-1] < curve[0]
     assert result["metrics"]["eval_accuracy"] == 1.0
@@ -52,7 +52,8 @@ def test_full_fine_tuning_learns_and_reloads(tiny_bert, sentiment_files, tmp_pat
     card = (out / "README.md").read_text()
     assert "train.csv" in card and "sha256" in card and "eval_accuracy" in card and "--seed 1" in card
     predictor = bertkit.load("sst2", str(out), cache=False)
-    assert predictor("a wonderful film")["label"] == "positive"
+    assert predictor("a wonderful, moving film")["label"] == "positive"  # the reloaded model is the trained one
+    assert predictor("a boring mess")["label"] == "negative"
     assert predictor.head_trained
 
 

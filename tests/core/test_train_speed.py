@@ -1,0 +1,93 @@
+"""The training speed-ups change how fast, never what is computed: the fast dropout draws the same
+distribution and is the identity outside training, the attention math equals SDPA, and the fast
+LoRA forward equals peft's (exactly in fp32, to bf16 rounding under autocast)."""
+import copy
+
+import pytest
+import torch
+from transformers import BertConfig, BertModel
+
+from bertkit import speed
+from bertkit.lora import TARGET_MODULES, use_fast_forward
+
+
+def tiny_bert(seed=0):
+    torch.manual_seed(seed)
+    config = BertConfig(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128,
+                        vocab_size=100)
+    return BertModel(config)
+
+
+def test_fast_dropout_keeps_the_rate_and_the_expected_value():
+    torch.manual_seed(0)
+    x = torch.ones(1000, 1000, requires_grad=True)
+    y = speed.fast_dropout(x, 0.1)
+    kept = (y != 0).float().mean().item()
+    assert abs(kept - 0.9) < 0.002 and abs(y.mean().item() - 1.0) < 0.003
+    assert torch.allclose(y[y != 0], torch.full_like(y[y != 0], 1 / 0.9))
+    y.sum().backward()  # the gradient flows through the kept units only, scaled the same way
+    assert torch.equal(x.grad != 0, y != 0) and torch.allclose(x.grad[y != 0], y[y != 0])
+    assert torch.equal(speed.fast_dropout(x, 0.1, training=False), x)
+    torch.manual_seed(3)
+    a = speed.fast_dropout(torch.ones(50), 0.5)
+    torch.manual_seed(3)
+    assert torch.equal(a, speed.fast_dropout(torch.ones(50), 0.5))  # seeded like everything else
+
+
+def test_speed_up_changes_dropout_layers_but_not_the_model():
+    model, ref = tiny_bert(), tiny_bert()
+    assert speed.speed_up(model) == sum(type(m) is torch.nn.Dropout for m in ref.modules()) > 0
+    assert model.state_dict().keys() == ref.state_dict().keys()
+    ids = torch.randint(0, 100, (3, 7))
+    mask = torch.ones(3, 7, dtype=torch.long)
+    mask[0, 4:] = 0
+    model.eval(), ref.eval()
+    assert torch.equal(model(ids, attention_mask=mask).last_hidden_state,
+                       ref(ids, attention_mask=mask).last_hidden_state)
+    model.train()
+    out = model(ids, attention_mask=mask).last_hidden_state
+    assert out.shape == (3, 7, 64) and torch.isfinite(out).all()
+
+
+@pytest.mark.parametrize("boolean", [True, False])
+def test_attention_math_path_equals_sdpa(boolean):
+    speed.speed_up(tiny_bert())
+
+    class Layer(torch.nn.Module):
+        is_causal = False
+        bertkit_fast_dropout = True
+
+    torch.manual_seed(1)
+    q, k, v = torch.randn(3, 3, 2, 7, 8).unbind(0)
+    keep = torch.ones(3, 1, 1, 7, dtype=torch.bool)
+    keep[0, ..., 5:] = False
+    mask = keep.expand(3, 1, 7, 7)
+    if not boolean:
+        mask = torch.zeros(mask.shape).masked_fill(~mask, torch.finfo(torch.float32).min)
+    fast, _ = speed._attention(Layer(), q, k, v, mask, dropout=1e-12, scaling=0.3)
+    stock, _ = speed._STOCK(Layer(), q, k, v, mask, dropout=0.0, scaling=0.3)
+    assert fast.shape == stock.shape == (3, 7, 2, 8)
+    assert torch.allclose(fast, stock, atol=1e-6)
+
+
+def test_fast_lora_forward_equals_peft():
+    from peft import LoraConfig, inject_adapter_in_model
+
+    ref = tiny_bert()
+    inject_adapter_in_model(LoraConfig(r=4, lora_alpha=8, target_modules=TARGET_MODULES), ref)
+    for name, param in ref.named_parameters():
+        if "lora_B" in name:
+            torch.nn.init.normal_(param, std=0.1)
+    fast = copy.deepcopy(ref)
+    assert use_fast_forward(fast) == 12 and use_fast_forward(fast) == 0  # 6 linears x 2 layers, once
+    ref.eval(), fast.eval()
+    ids, weights = torch.randint(0, 100, (3, 7)), torch.randn(3, 7, 64)
+    for autocast, atol, grad_tol in ((False, 0.0, 0.0), (True, 0.02, 0.05)):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=autocast):
+            a, b = ref(ids).last_hidden_state, fast(ids).last_hidden_state
+        assert (a.float() - b.float()).abs().max().item() <= atol
+        grads = [torch.autograd.grad((out.float() * weights).sum(),
+                                     [p for n, p in model.named_parameters() if "lora_" in n])
+                 for out, model in ((a, ref), (b, fast))]
+        scale = max(g.abs().max().item() for g in grads[0])
+        assert max((x - y).abs().max().item() for x, y in zip(*grads)) <= grad_tol * scale
