@@ -74,6 +74,9 @@ class Recipe:
     lora: bool = opt(False, "train a LoRA adapter + head (a few MB) instead of all weights")
     lora_r: int | None = opt(None, "LoRA rank (task default, else 16)", "count")
     lora_dropout: float = opt(0.0, "dropout on the LoRA branch (the shipped heads used 0.1; 0 is faster)", "fraction")
+    init_from: str | None = opt(None, "start the LoRA adapter (and the head, where its shape fits) from this "
+                                      "earlier bertkit LoRA output on the same base, e.g. bertkit/heads/squad "
+                                      "before squad_v2 (intermediate training)")
     half: bool = opt(False, "store the LoRA adapter in fp16")
     int8: bool = opt(False, "store the adapter's large weights in int8 (+ fp16 row scales)")
     train_limit: int | None = opt(None, "use only the first N training rows", "count")

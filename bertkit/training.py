@@ -80,6 +80,8 @@ class Run:
                                "pass --train-file, or evaluate a model fine-tuned elsewhere")
         if r.validation_file and not r.train_file:
             raise RecipeError("--validation-file needs --train-file (benchmark runs use the task's tune split)")
+        if r.init_from:
+            self.check_init_from()
 
     # ---- data ----------------------------------------------------------------------------------
     def load_data(self):
@@ -132,6 +134,8 @@ class Run:
         recipe = {k: getattr(r, k) for k in run_fields() if k not in ("task", "model")}
         recipe["precision"] = precision  # what `auto` meant here
         recipe["labels"] = list(r.labels) if r.labels else None
+        if r.init_from:  # the starting adapter's content, not only its path
+            recipe["init_from"] = {"path": r.init_from, "sha256": file_sha256(Path(r.init_from) / "adapter.safetensors")}
         return {"task": self.task.name, "task_version": self.task.version, "base_model": base_identity(r.model),
                 "data": {f.name: file_sha256(f) for f in self.data_files()},
                 "labels": list(self.task.labels), "recipe": recipe}
@@ -210,6 +214,8 @@ class Run:
             from .lora import add_lora
 
             lora = add_lora(model, task.family.head_modules, r=r.lora_r, alpha=2 * r.lora_r, dropout=r.lora_dropout)
+        if r.init_from:
+            self.init_from_adapter(model, lora, is_main)
         if device == "cpu":
             from .speed import speed_up
 
@@ -270,6 +276,48 @@ class Run:
             publish(partial / "final", out)
         state.wait_for_everyone()
         return result
+
+    def check_init_from(self) -> Path:
+        """The --init-from folder, checked before anything is written: a LoRA output, same base and rank."""
+        r, folder = self.recipe, Path(self.recipe.init_from)
+        if not r.lora:
+            raise RecipeError("--init-from starts a LoRA adapter from an earlier one: add --lora")
+        meta = read_json(folder / BERTKIT_FILE)
+        if not (folder / "adapter.safetensors").is_file() or meta is None or meta.get("format") != "lora":
+            raise RecipeError(f"--init-from {folder}: not a bertkit LoRA output (adapter.safetensors + bertkit.json)")
+        if meta.get("base_model") != r.model:
+            raise RecipeError(f"--init-from {folder}: its adapter is for base model {meta.get('base_model')!r}, "
+                              f"this run trains on {r.model!r}")
+        if meta["lora"]["r"] != r.lora_r:
+            raise RecipeError(f"--init-from {folder}: its LoRA rank is {meta['lora']['r']}; pass --lora-r {meta['lora']['r']}")
+        return folder
+
+    def init_from_adapter(self, model, lora, is_main: bool = True):
+        """Copy an earlier LoRA output's matrices (and head parameters whose shapes fit) into `model`."""
+        import torch
+        from safetensors.torch import load_file
+
+        from .lora import dequantize
+
+        folder = self.check_init_from()
+        try:
+            state = dequantize(load_file(str(folder / "adapter.safetensors")))
+        except Exception as e:
+            raise ModelError(f"{folder / 'adapter.safetensors'}: cannot read it ({type(e).__name__}: {e})") from None
+        own = dict(model.named_parameters())
+        copied, skipped = 0, []
+        with torch.no_grad():
+            for name, tensor in state.items():
+                if name in own and own[name].shape == tensor.shape:
+                    own[name].copy_(tensor.to(own[name].dtype))
+                    copied += 1
+                elif "lora_" in name:
+                    raise RecipeError(f"--init-from {folder}: LoRA weight {name} does not fit this model")
+                else:
+                    skipped.append(name)
+        if is_main:
+            print(f"--init-from {folder}: {copied} tensors copied" +
+                  (f"; head parameters of another shape start fresh: {', '.join(skipped)}" if skipped else ""))
 
     def build_model(self, source, train_rows):
         r, task = self.recipe, self.task
