@@ -122,7 +122,30 @@ def selection_section(runs: str, task: str, chosen: str, int8: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def shipped_score(task: str) -> float | None:
+    """The tune score of the head shipped now, when it was trained for this version of the task."""
+    from bertkit.tasks.base import get_task
+
+    meta_file = HEADS_DIR / task / "bertkit.json"
+    if not meta_file.is_file():
+        return None
+    meta = json.loads(meta_file.read_text())
+    if str(meta.get("task_version", "1")) != str(get_task(task).version):
+        print(f"the shipped {task} head is for task version {meta.get('task_version', '1')}: its tune score "
+              "is not comparable, so the best new run replaces it")
+        return None
+    return tune_score(meta)
+
+
+def card_previous_line(task: str, previous: float | None) -> str:
+    if previous is None:
+        return ""
+    return (f"\nThe head shipped before scored {previous:.4f} on the same split (its own card, in git history); "
+            "this run replaced it because it scored higher.\n")
+
+
 def ship(runs: str, tasks: list[str], int8: bool = False) -> None:
+    """Per task, copy the best run (tune score) into bertkit/heads/TASK unless the head there is as good."""
     best: dict[str, tuple[float, Path]] = {}
     for meta_file in sorted(Path(runs).glob("*/bertkit.json")):
         meta = json.loads(meta_file.read_text())
@@ -133,7 +156,12 @@ def ship(runs: str, tasks: list[str], int8: bool = False) -> None:
                 best[meta["task"]] = (score, meta_file.parent)
     for task, (score, folder) in sorted(best.items()):
         target = HEADS_DIR / task
+        previous = shipped_score(task)
+        if previous is not None and previous >= score:
+            print(f"kept the shipped {task} head: its tune score {previous:.4f} >= {score:.4f} of {folder.name}")
+            continue
         target.mkdir(parents=True, exist_ok=True)
+        lines = card_previous_line(task, previous)
         for name in SHIPPED:
             shutil.copy(folder / name, target / name)
         if int8:
@@ -141,7 +169,7 @@ def ship(runs: str, tasks: list[str], int8: bool = False) -> None:
 
             requantize_file(target / "adapter.safetensors")
         card = target / "README.md"
-        card.write_text(card.read_text().rstrip() + "\n\n" + selection_section(runs, task, folder.name, int8))
+        card.write_text(card.read_text().rstrip() + "\n\n" + selection_section(runs, task, folder.name, int8) + lines)
         size = (target / "adapter.safetensors").stat().st_size
         print(f"shipped {task} from {folder.name} (tune {score:.4f}, {size / 1e6:.2f} MB)")
 
