@@ -109,7 +109,7 @@ def selection_section(runs: str, task: str, chosen: str, int8: bool) -> str:
              f"(the reported split played no part):", "", "| run | recipe | tune score | |", "|---|---|---|---|"]
     for meta_file in sorted(Path(runs).glob("*/bertkit.json")):
         meta = json.loads(meta_file.read_text())
-        if meta["task"] != task:
+        if meta["task"] != task or own_data(meta):
             continue
         card = (meta_file.parent / "README.md").read_text()
         recipe = card.split("```")[1].strip().split(" --output ")[-1].split(" ", 1)[-1] if "```" in card else ""
@@ -120,6 +120,19 @@ def selection_section(runs: str, task: str, chosen: str, int8: bool) -> str:
         lines += ["", "The shipped adapter stores its large weights (LoRA factors, pooler, new layers) in int8 "
                   "with one fp16 scale per row (`ship --int8`)."]
     return "\n".join(lines) + "\n"
+
+
+def own_data(meta: dict) -> bool:
+    """A run on the user's own files (e.g. an intermediate SICK run): its tune score is on other data."""
+    from bertkit.tasks.base import get_task
+
+    task = get_task(meta["task"])
+    if list(meta.get("labels", [])) != list(task.labels):
+        return True
+    names = set()
+    for files in task.files.values():
+        names.update(Path(f).name for f in ((files,) if isinstance(files, str) else files))
+    return not set(meta.get("fingerprint", {}).get("data", {})) <= names
 
 
 def shipped_score(task: str) -> float | None:
@@ -149,6 +162,9 @@ def ship(runs: str, tasks: list[str], int8: bool = False) -> None:
     best: dict[str, tuple[float, Path]] = {}
     for meta_file in sorted(Path(runs).glob("*/bertkit.json")):
         meta = json.loads(meta_file.read_text())
+        if own_data(meta):
+            print(f"{meta_file.parent.name:>16}  {meta['task']:<12} skipped: trained on its own files, not the task's splits")
+            continue
         score = tune_score(meta)
         print(f"{meta_file.parent.name:>16}  {meta['task']:<12} tune {score}")
         if score is not None and (not tasks or meta["task"] in tasks):
