@@ -127,7 +127,7 @@ def own_data(meta: dict) -> bool:
     from bertkit.tasks.base import get_task
 
     task = get_task(meta["task"])
-    if list(meta.get("labels", [])) != list(task.labels):
+    if "labels" in meta and list(meta["labels"]) != list(task.labels):
         return True
     names = set()
     for files in task.files.values():
