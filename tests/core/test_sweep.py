@@ -45,6 +45,23 @@ def test_ship_picks_the_best_tune_score_per_task_and_says_so(sweep, tmp_path):
     assert load_file(str(heads / "rte" / "adapter.safetensors"))["classifier.weight"].dtype == torch.float16
 
 
+def test_ship_keeps_a_better_shipped_head_and_skips_runs_on_other_data(sweep, tmp_path):
+    runs = tmp_path / "runs"
+    fake_run(runs / "rte-new", "rte", {"eval_accuracy": 0.60}, "--lr 0.0004")
+    fake_run(runs / "sick", "rte", {"eval_accuracy": 0.90}, "--train-file SICK_train.tsv")
+    meta = json.loads((runs / "sick" / "bertkit.json").read_text())
+    (runs / "sick" / "bertkit.json").write_text(json.dumps(dict(meta, labels=["ENTAILMENT", "NEUTRAL", "CONTRADICTION"])))
+    fake_run(runs / "cola-new", "cola", {"eval_matthews_correlation": 0.30}, "--seed 3")
+    heads = tmp_path / "repo" / "bertkit" / "heads"
+    (heads / "cola").mkdir(parents=True)
+    (heads / "cola" / "bertkit.json").write_text(json.dumps({"task": "cola", "task_version": "1",
+                                                            "metrics": {"eval_matthews_correlation": 0.39}}))
+    sweep.ship(str(runs), [], int8=False)
+    assert json.loads((heads / "cola" / "bertkit.json").read_text())["metrics"]["eval_matthews_correlation"] == 0.39
+    card = (heads / "rte" / "README.md").read_text()
+    assert "| rte-new |" in card and "| sick |" not in card  # the SICK run is neither shipped nor a candidate
+
+
 @pytest.mark.timeout(600)
 def test_run_trains_each_recipe_and_packs_what_finished(sweep, tiny_bert, tmp_path):
     data = tmp_path / "train.csv"
