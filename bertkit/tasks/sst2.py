@@ -10,5 +10,5 @@ TASK = glue_task(
     examples=("a charming and often affecting journey.",
               "unflinchingly bleak and desperate",
               "the acting is superb, but the plot never lifts off."),
-    train_defaults={"epochs": 1, "lr": 5e-4, "batch_size": 32, "max_length": 128},
+    train_defaults={"epochs": 3, "lr": 5e-4, "batch_size": 32, "max_length": 128},
 )
