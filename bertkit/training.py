@@ -74,6 +74,10 @@ class Run:
         r.max_length = r.max_length if r.max_length is not None else d.get("max_length", 256)
         r.lora_r = r.lora_r if r.lora_r is not None else d.get("lora_r", 16)
         r.int8 = r.int8 or d.get("int8", False)
+        if r.init_from is None and d.get("init_from_head") and r.lora and r.model == DEFAULT and not r.train_file:
+            from .models import HEADS_DIR  # the shipped recipe starts from another shipped head (squad_v2: squad)
+
+            r.init_from = str(HEADS_DIR / d["init_from_head"])
         r.output = r.output or f"runs/{task.name}"
         if not task.trainable and not r.train_file:
             raise BertkitError(f"{task.name} has no training data in the data dir ({task.description}); "

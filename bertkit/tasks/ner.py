@@ -31,5 +31,5 @@ TASK = register(Task(
         "Angela Merkel met Emmanuel Macron in Paris on Tuesday to discuss Airbus.",
         "Sundar Pichai said Google will open a new office in Zurich.",
     ),
-    train_defaults={"epochs": 3, "lr": 5e-4, "batch_size": 32, "max_length": 256},
+    train_defaults={"epochs": 6, "lr": 5e-4, "batch_size": 32, "max_length": 256},
 ))

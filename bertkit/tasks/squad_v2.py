@@ -44,5 +44,7 @@ TASK = register(Task(
         {"question": "Who invented the telephone?",
          "context": "France is a country in Western Europe. Its capital and largest city is Paris."},
     ),
-    train_defaults={"epochs": 4, "eval_every": 200, "lr": 5e-4, "batch_size": 32, "max_length": 384},
+    # The shipped head: 1 epoch from the shipped squad adapter (a cold start did not beat "no answer").
+    train_defaults={"epochs": 1, "eval_every": 200, "lr": 3e-4, "batch_size": 32, "max_length": 384, "lora_r": 32,
+                    "init_from_head": "squad"},
 ))
