@@ -1,10 +1,7 @@
 """python -m bench train [--rows N] [--steps S] | python -m bench serve [--model M] [--limit N] [--qa-limit N] [--repeats R] [--no-onnx] | python -m bench memory [--precision P]"""
 import argparse
+import importlib
 import sys
-
-from .memory import main as memory
-from .serve import main as serve
-from .train import main as train
 
 
 def main(argv=None):
@@ -29,7 +26,7 @@ def main(argv=None):
     m.add_argument("--model", default="default")
     m.add_argument("--precision", help="auto | fp32 | bf16 (default: $BERTKIT_PRECISION, else auto)")
     args = parser.parse_args(argv)
-    return {"serve": serve, "train": train, "memory": memory}[args.what](args)
+    return importlib.import_module(f"bench.{args.what}").main(args)  # only the bench asked for is imported
 
 
 sys.exit(main())
