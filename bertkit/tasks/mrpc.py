@@ -12,5 +12,5 @@ TASK = glue_task(
     examples=({"text": "The company said it expects revenue to grow 10 percent next year.",
                "text_pair": "Revenue will rise about 10 percent next year, the company said."},
               {"text": "He was arrested in Paris on Tuesday.", "text_pair": "He flew to Paris on Tuesday for a meeting."}),
-    train_defaults={"epochs": 3, "lr": 5e-4, "batch_size": 32, "max_length": 128},
+    train_defaults={"epochs": 10, "lr": 4e-4, "batch_size": 16, "max_length": 128},
 )
