@@ -11,5 +11,5 @@ TASK = glue_task(
     target_score=84.0,
     examples=({"text": "A man is playing a guitar.", "text_pair": "A person plays the guitar."},
               {"text": "A woman is slicing an onion.", "text_pair": "A dog runs across the field."}),
-    train_defaults={"epochs": 3, "lr": 5e-4, "batch_size": 32, "max_length": 128},
+    train_defaults={"epochs": 8, "lr": 4e-4, "batch_size": 16, "max_length": 128},
 )
