@@ -14,5 +14,5 @@ TASK = glue_task(
               {"text": "Yet, we now are discovering that antibiotics are losing their effectiveness against illness.",
                "text_pair": "Antibiotics always cure illness."}),
     # The shipped head first trains on SICK (--init-from, see its card); these defaults are the RTE step's.
-    train_defaults={"epochs": 12, "lr": 5e-4, "batch_size": 16, "max_length": 128, "lora_r": 32},
+    train_defaults={"epochs": 10, "lr": 4e-4, "batch_size": 16, "max_length": 128, "lora_r": 16},
 )
