@@ -292,8 +292,10 @@ class Run:
         if meta.get("base_model") != r.model:
             raise RecipeError(f"--init-from {folder}: its adapter is for base model {meta.get('base_model')!r}, "
                               f"this run trains on {r.model!r}")
-        if meta["lora"]["r"] != r.lora_r:
-            raise RecipeError(f"--init-from {folder}: its LoRA rank is {meta['lora']['r']}; pass --lora-r {meta['lora']['r']}")
+        rank = (meta.get("lora") or {}).get("r")
+        if rank != r.lora_r:
+            raise RecipeError(f"--init-from {folder}: its LoRA rank is {rank}; pass --lora-r {rank}" if rank else
+                              f"--init-from {folder}: its bertkit.json names no LoRA rank")
         return folder
 
     def init_from_adapter(self, model, lora, is_main: bool = True):

@@ -1,13 +1,13 @@
 """Training smoke tests on the tiny BERT: loss goes down, artifacts load back, label sets, budgets.
 
 Resume and run identity: test_train_resume.py; inputs: test_train_inputs.py; DDP: test_train_ddp.py."""
-import csv
 import json
 from pathlib import Path
 
 import pytest
 
 import bertkit
+from train_data import REVIEWS, write_csv
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*has no trained")
 REPO = Path(__file__).resolve().parents[2]
@@ -16,13 +16,9 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def sentiment_files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("user-data")
-    rows = [("a wonderful, moving film", "positive"), ("dull and far too long", "negative"),
-            ("brilliant acting and a great story", "positive"), ("a boring mess", "negative")] * 16
+    rows = REVIEWS * 16
     for name, part in (("train.csv", rows), ("dev.csv", rows[:8])):
-        with open(folder / name, "w", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(["review", "sentiment"])
-            writer.writerows(part)
+        write_csv(folder / name, part)
     return folder
 
 

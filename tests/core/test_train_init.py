@@ -1,11 +1,10 @@
 """--init-from: a LoRA run starts from an earlier LoRA output (intermediate training), checked first."""
-import csv
-
 import pytest
 import torch
 from safetensors.torch import load_file
 
 import bertkit
+from train_data import write_csv
 from bertkit.lora import dequantize
 from bertkit.recipe import RecipeError
 
@@ -15,10 +14,7 @@ def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("init-data")
     rows = [("a wonderful film", "positive"), ("a boring mess", "negative")] * 8
     for name in ("train.csv", "dev.csv"):
-        with open(folder / name, "w", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(["text", "label"])
-            writer.writerows(rows)
+        write_csv(folder / name, rows, header=("text", "label"))
     return folder
 
 

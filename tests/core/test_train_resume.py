@@ -1,7 +1,6 @@
 """Run identity and interruptions: refuse another run's folder, a finished run is a no-op, a failed
 run never replaces a good model, SIGINT saves a checkpoint and exits cleanly, and an interrupted run
 resumed reaches the same weights as one that was never interrupted."""
-import csv
 import os
 import signal
 import subprocess
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import bertkit
+from train_data import REVIEWS, write_csv
 from bertkit.recipe import RecipeError
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*has no trained")
@@ -22,13 +22,9 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("resume-data")
-    rows = [("a wonderful, moving film", "positive"), ("dull and far too long", "negative"),
-            ("brilliant acting and a great story", "positive"), ("a boring mess", "negative")] * 12
+    rows = REVIEWS * 12
     for name, part in (("train.csv", rows), ("dev.csv", rows[:8]), ("other.csv", rows[::-1])):
-        with open(folder / name, "w", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(["review", "sentiment"])
-            writer.writerows(part)
+        write_csv(folder / name, part)
     return folder
 
 

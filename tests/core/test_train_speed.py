@@ -91,3 +91,22 @@ def test_fast_lora_forward_equals_peft():
                  for out, model in ((a, ref), (b, fast))]
         scale = max(g.abs().max().item() for g in grads[0])
         assert max((x - y).abs().max().item() for x, y in zip(*grads)) <= grad_tol * scale
+
+
+def test_cpu_training_runs_with_the_fast_dropout(tiny_bert, tmp_path):
+    import bertkit
+    from train_data import REVIEWS, write_csv
+    from transformers import TrainerCallback
+
+    seen = {}
+
+    class Look(TrainerCallback):
+        def on_train_begin(self, args, state, control, model=None, **kwargs):
+            seen["dropout"] = {type(m).__name__ for m in model.modules() if isinstance(m, torch.nn.Dropout)}
+            seen["attention"] = any(getattr(m, "bertkit_fast_dropout", False) for m in model.modules())
+
+    write_csv(tmp_path / "train.csv", REVIEWS * 4)
+    bertkit.train("sst2", model=str(tiny_bert), train_file=str(tmp_path / "train.csv"),
+                  validation_file=str(tmp_path / "train.csv"), columns={"text": "review", "label": "sentiment"},
+                  output=str(tmp_path / "out"), batch_size=8, max_steps=1, progress=False, callbacks=[Look()])
+    assert seen["dropout"] == {"FastDropout"} and seen["attention"]
