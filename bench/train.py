@@ -7,7 +7,9 @@ Trainer), then bertkit full fine-tuning and LoRA at each precision this machine 
 speed is the time of its optimiser steps after the first 3 (a callback sums step_begin -> step_end, so the
 evaluations bertkit runs are not counted); samples/s, ratio to the baseline, and the percentage of
 the FLOP roofline from a matmul peak measured in this run (6 x params x tokens per sample for full
-fine-tuning, 4 x for LoRA, which computes no weight gradients for the encoder). The MRPC tune score
+fine-tuning, 4 x for LoRA, which computes no weight gradients for the encoder: the nominal work, so a
+run that skips work, as bertkit's [CLS]-only last layer does for ~1/7 of it, is credited for the
+work it skipped and its roofline percentage can read higher than its true matmul use). The MRPC tune score
 after the same steps shows what bf16 costs. Exits 1 with --strict when a target is missed.
 """
 from __future__ import annotations

@@ -16,6 +16,7 @@ SIGINT/SIGTERM end the current step, save a checkpoint and exit with one line (`
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -33,6 +34,7 @@ from transformers import Trainer, TrainerCallback  # noqa: E402  (this module is
 from .errors import BertkitError, ModelError
 from .models import BERTKIT_FILE, DEFAULT, check_weights, load_tokenizer, resolve
 from .recipe import Recipe, RecipeError, make_recipe, recipe_command, run_fields  # noqa: F401 (re-exported)
+from .speed import retained_memory
 from .tasks.base import carve_tune, get_task
 
 RUN_FILE = "run.json"  # OUTPUT.partial/run.json: the fingerprint of the run in progress
@@ -223,7 +225,7 @@ class Run:
         if device == "cpu":
             from .speed import speed_up
 
-            speed_up(model)  # the same dropout, drawn faster (bertkit/speed.py)
+            speed_up(model, cls_only=task.family.reads_cls_only)  # same dropout drawn faster; same math (speed.py)
         features = task.family.train_features(task, tokenizer, train_rows, r.max_length)
         features = features.map(lambda b: {"length": [len(x) for x in b["input_ids"]]}, batched=True)
 
@@ -259,7 +261,8 @@ class Run:
         start = time.time()
         control.install()
         try:
-            trainer.train(resume_from_checkpoint=resume)
+            with retained_memory() if device == "cpu" else contextlib.nullcontext():
+                trainer.train(resume_from_checkpoint=resume)
         finally:
             control.uninstall()
         seconds = time.time() - start

@@ -86,6 +86,7 @@ class Family:
 
     auto_class = "AutoModel"
     head_modules: tuple[str, ...] = ()  # module names trained in full under LoRA
+    reads_cls_only = False  # the head reads only the last layer's [CLS] position (bertkit/speed.py uses it)
     input_fields: tuple[str, ...] = ()  # what an input holds (a dict with these keys, or the one string)
     output_keys: tuple[str, ...] = ()  # the keys of every output dict
     options: dict[str, Option] = {}  # what the predictor accepts besides inputs (predictor(x, top_k=3))

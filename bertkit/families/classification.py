@@ -15,6 +15,7 @@ from .base import Family, Option, check_length, clean_text
 class SequenceClassification(Family):
     auto_class = "AutoModelForSequenceClassification"
     head_modules = ("classifier", "pooler")  # BERT's [CLS] pooler is part of the task head
+    reads_cls_only = True  # the pooler reads the [CLS] position alone
     options = {"truncate": Option(bool, False, help="cut inputs longer than the model takes instead of refusing them")}
 
     @property

@@ -1,6 +1,7 @@
 """The training speed-ups change how fast, never what is computed: the fast dropout draws the same
 distribution and is the identity outside training, the attention math equals SDPA, and the fast
-LoRA forward equals peft's (exactly in fp32, to bf16 rounding under autocast)."""
+LoRA forward equals peft's (exactly in fp32, to bf16 rounding under autocast); the [CLS]-only last
+layer gives a sentence classifier the same logits and gradients; the allocator setting is undone."""
 import copy
 
 import pytest
@@ -24,7 +25,10 @@ def test_fast_dropout_keeps_the_rate_and_the_expected_value():
     y = speed.fast_dropout(x, 0.1)
     kept = (y != 0).float().mean().item()
     assert abs(kept - 0.9) < 0.002 and abs(y.mean().item() - 1.0) < 0.003
-    assert torch.allclose(y[y != 0], torch.full_like(y[y != 0], 1 / 0.9))
+    assert torch.allclose(y[y != 0], torch.full_like(y[y != 0], 1 / (1 - round(0.1 * 65536) / 65536)), rtol=1e-7)
+    for p in (0.1, 0.5, 1e-3):  # the drop rate is p to 1/131072
+        mask, rate = speed.keep_mask((4000, 1000), p)
+        assert abs(rate - p) <= 1 / 131072 and abs((~mask).float().mean().item() - p) < 5 * (p / 4e6) ** 0.5 + 1e-5
     y.sum().backward()  # the gradient flows through the kept units only, scaled the same way
     assert torch.equal(x.grad != 0, y != 0) and torch.allclose(x.grad[y != 0], y[y != 0])
     assert torch.equal(speed.fast_dropout(x, 0.1, training=False), x)
@@ -70,6 +74,61 @@ def test_attention_math_path_equals_sdpa(boolean):
     assert torch.allclose(fast, stock, atol=1e-6)
 
 
+def tiny_classifier(seed=0, **config):
+    from transformers import BertForSequenceClassification
+
+    torch.manual_seed(seed)
+    return BertForSequenceClassification(BertConfig(
+        hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128, vocab_size=100,
+        num_labels=3, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, **config))
+
+
+@pytest.mark.parametrize("attention", ["sdpa", "eager"])
+@pytest.mark.parametrize("lora", [False, True])
+def test_cls_only_last_layer_gives_the_same_logits_and_gradients(attention, lora):
+    ref = tiny_classifier(attn_implementation=attention)
+    if lora:
+        from bertkit.lora import add_lora
+
+        add_lora(ref, ("classifier", "pooler"), r=4, alpha=8, dropout=0.0)
+    fast = copy.deepcopy(ref)
+    speed.speed_up(fast, cls_only=True)
+    layers = [type(m).__name__ for m in fast.modules() if type(m).__name__.endswith("BertLayer")]
+    assert layers == ["BertLayer", "ClsOnlyBertLayer"]  # only the last layer
+    ids = torch.randint(0, 100, (4, 9))
+    mask = torch.ones(4, 9, dtype=torch.long)
+    mask[1:, 5:] = 0  # padding, so the [CLS] query must still see only the real keys
+    labels = torch.tensor([0, 1, 2, 1])
+    outs = [m(input_ids=ids, attention_mask=mask, labels=labels) for m in (ref, fast)]
+    assert torch.allclose(outs[0].logits, outs[1].logits, atol=1e-6)
+    for out in outs:
+        out.loss.backward()
+    pairs = [(a.grad, b.grad) for a, b in zip(ref.parameters(), fast.parameters()) if a.grad is not None]
+    assert len(pairs) > 4 and all(torch.allclose(a, b, atol=1e-6) for a, b in pairs)
+    assert ref.state_dict().keys() == fast.state_dict().keys()
+
+
+def test_cls_only_leaves_models_that_read_every_token_alone():
+    model = tiny_bert()  # a bare encoder (token outputs are the result): no pooler-only head to speed up
+    speed.speed_up(model, cls_only=True)
+    assert {type(m).__name__ for m in model.encoder.layer} == {"BertLayer"}
+    assert model(torch.randint(0, 100, (2, 5))).last_hidden_state.shape == (2, 5, 64)
+
+
+def test_retained_memory_restores_the_allocator():
+    import ctypes
+
+    with speed.retained_memory() as active:
+        with speed.retained_memory():
+            block = torch.zeros(4_000_000)  # 16 MB: from the heap, kept there when freed
+        del block
+        assert speed._retained == 1
+    assert speed._retained == 0
+    assert active == (speed._libc() is not None)
+    if active:  # mallopt answers 1 for accepted values: the defaults were written back
+        assert ctypes.CDLL("libc.so.6").mallopt(speed._M_MMAP_MAX, 65536) == 1
+
+
 def test_fast_lora_forward_equals_peft():
     from peft import LoraConfig, inject_adapter_in_model
 
@@ -104,9 +163,12 @@ def test_cpu_training_runs_with_the_fast_dropout(tiny_bert, tmp_path):
         def on_train_begin(self, args, state, control, model=None, **kwargs):
             seen["dropout"] = {type(m).__name__ for m in model.modules() if isinstance(m, torch.nn.Dropout)}
             seen["attention"] = any(getattr(m, "bertkit_fast_dropout", False) for m in model.modules())
+            seen["last_layer"] = type(model.bert.encoder.layer[-1]).__name__
+            seen["retained"] = speed._retained
 
     write_csv(tmp_path / "train.csv", REVIEWS * 4)
     bertkit.train("sst2", model=str(tiny_bert), train_file=str(tmp_path / "train.csv"),
                   validation_file=str(tmp_path / "train.csv"), columns={"text": "review", "label": "sentiment"},
                   output=str(tmp_path / "out"), batch_size=8, max_steps=1, progress=False, callbacks=[Look()])
     assert seen["dropout"] == {"FastDropout"} and seen["attention"]
+    assert seen["last_layer"] == "ClsOnlyBertLayer" and seen["retained"] == 1 and speed._retained == 0
