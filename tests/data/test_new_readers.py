@@ -211,3 +211,23 @@ def test_sick_real(shared_data):
     train = read_sick(shared_data / "sick" / "SICK_train.txt")
     trial = read_sick(shared_data / "sick" / "SICK_trial.txt")
     assert (len(train), len(trial)) == (4500, 500)
+
+
+def test_fill_mask_trains_on_wikitext_train_and_a_capped_share_of_novels(tmp_path, monkeypatch):
+    import bertkit
+    from bertkit.tasks import fill_mask
+
+    (tmp_path / "wikitext").mkdir()
+    (tmp_path / "wikitext" / "wiki.valid.tokens").write_text("".join(f" Valid line {k} .\n" for k in range(40)))
+    with zipfile.ZipFile(tmp_path / "wikitext" / "wikitext-2-train-csv.zip", "w") as zf:
+        zf.writestr("wikitext-2/wiki.train.tokens", '" \n = Title = \n The train line . \n"\n')
+    (tmp_path / "text").mkdir()
+    tar_of(tmp_path / "text" / "eltec-eng.tar.xz",
+           {"e/a.xml": TEI, "e/b.xml": TEI.replace("dark", "second novel's")})
+    monkeypatch.setattr(fill_mask, "ELTEC_NOVELS", 1)
+    task = bertkit.get_task("fill-mask")
+    train = task.load("train", tmp_path)["text"]
+    assert "The train line ." in train and "It was a dark and stormy night." in train
+    assert not any("second novel" in t for t in train)  # only the first ELTEC_NOVELS novels
+    tune = task.load("tune", tmp_path)["text"]
+    assert tune == ["Valid line 38 .", "Valid line 39 ."] and not set(tune) & set(train)
