@@ -30,12 +30,14 @@ import contextlib
 import ctypes
 import platform
 import sys
+import threading
 
 import torch
 
 _M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4  # glibc's mallopt parameters (malloc.h)
 _GLIBC_DEFAULTS = {_M_TRIM_THRESHOLD: 128 * 1024, _M_MMAP_MAX: 65536}
-_retained = 0
+_retained = 0  # how many trainings (threads of one process, e.g. the app) are inside retained_memory
+_lock = threading.Lock()
 
 
 def _libc():
@@ -57,18 +59,20 @@ def retained_memory():
     if libc is None:
         yield False
         return
-    if _retained == 0:
-        libc.mallopt(_M_MMAP_MAX, 0)
-        libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1)
-    _retained += 1
+    with _lock:
+        if _retained == 0:
+            libc.mallopt(_M_MMAP_MAX, 0)
+            libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1)
+        _retained += 1
     try:
         yield True
     finally:
-        _retained -= 1
-        if _retained == 0:
-            for option, value in _GLIBC_DEFAULTS.items():
-                libc.mallopt(option, value)
-            libc.malloc_trim(0)
+        with _lock:
+            _retained -= 1
+            if _retained == 0:
+                for option, value in _GLIBC_DEFAULTS.items():
+                    libc.mallopt(option, value)
+                libc.malloc_trim(0)
 
 
 def keep_mask(shape, p: float) -> tuple[torch.Tensor, float]:
