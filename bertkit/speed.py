@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import platform
 import sys
 import threading
@@ -143,6 +144,7 @@ def _attention(module, query, key, value, attention_mask, dropout: float = 0.0, 
 _STOCK = None
 
 
+@functools.cache
 def _cls_layer_class():
     from transformers.models.bert.modeling_bert import BertLayer, eager_attention_forward
 

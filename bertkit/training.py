@@ -34,7 +34,7 @@ from transformers import Trainer, TrainerCallback  # noqa: E402  (this module is
 from .errors import BertkitError, ModelError
 from .models import BERTKIT_FILE, DEFAULT, check_weights, load_tokenizer, resolve
 from .recipe import Recipe, RecipeError, make_recipe, recipe_command, run_fields  # noqa: F401 (re-exported)
-from .speed import retained_memory
+from .speed import retained_memory, speed_up
 from .tasks.base import carve_tune, get_task
 
 RUN_FILE = "run.json"  # OUTPUT.partial/run.json: the fingerprint of the run in progress
@@ -223,8 +223,6 @@ class Run:
         if r.init_from:
             self.init_from_adapter(model, lora, is_main)
         if device == "cpu":
-            from .speed import speed_up
-
             speed_up(model, cls_only=task.family.reads_cls_only)  # same dropout drawn faster; same math (speed.py)
         features = task.family.train_features(task, tokenizer, train_rows, r.max_length)
         features = features.map(lambda b: {"length": [len(x) for x in b["input_ids"]]}, batched=True)

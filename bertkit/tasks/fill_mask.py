@@ -15,8 +15,9 @@ from .base import Task, register
 
 WIKI_VALID = "wikitext/wiki.valid.tokens"
 ELTEC_NOVELS = 20  # of 99 (~2.3M of 11.4M words)
-EXTRA_TEXT = ("wikitext/wikitext-2-train-csv.zip", "text/eltec-eng.tar.xz", "translation/multi30k/train.en.gz", "glue/SST-2/train.tsv", "glue/STS-B/train.tsv",
-              "glue/MRPC/train.tsv", "glue/CoLA/train.tsv", "conll2003/eng.train")
+EXTRA_TEXT = ("wikitext/wikitext-2-train-csv.zip", "text/eltec-eng.tar.xz", "translation/multi30k/train.en.gz",
+              "glue/SST-2/train.tsv", "glue/STS-B/train.tsv", "glue/MRPC/train.tsv", "glue/CoLA/train.tsv",
+              "conll2003/eng.train")
 TUNE_FRACTION = 0.05
 
 
