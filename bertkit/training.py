@@ -275,7 +275,8 @@ class Run:
                   "rows_per_rank": rows_per_rank, "already_trained": False}
         if is_main:
             training = {"world_size": world, "precision": precision, "rows_per_rank": rows_per_rank,
-                        "steps": trainer.state.global_step, "resumed_from": Path(resume).name if resume else None}
+                        "steps": trainer.state.global_step, "resumed_from": Path(resume).name if resume else None,
+                        **task.family.train_meta(task, tokenizer, train_rows)}
             self.save(partial / "final", trainer.model, tokenizer, lora, metrics, seconds, len(train_rows),
                       len(eval_rows), fp, training)
             publish(partial / "final", out)

@@ -1,6 +1,6 @@
 """What a results file records about the model, the data and the machine.
 
-File digests are sha256; a model's weights digest covers every `*.safetensors` file of its folder
+File digests are sha256; a model's weights digest covers every `*.safetensors` file and bertkit.json of its folder
 (and, for a LoRA adapter, of its base encoder). The git commit is read from `.git` directly.
 """
 from __future__ import annotations
@@ -33,10 +33,11 @@ def sha256_file(path: Path) -> str:
 
 
 def weights_digest(folders: list[Path]) -> dict:
-    """{"sha256": one digest over the files, "files": {name: sha256}} for the safetensors in `folders`."""
+    """{"sha256": one digest over the files, "files": {name: sha256}} for the safetensors and bertkit.json
+    (what a head learnt besides weights: squad_v2's threshold, translation's casing table) in `folders`."""
     files = {}
     for folder in folders:
-        for path in sorted(Path(folder).glob("*.safetensors")):
+        for path in sorted([*Path(folder).glob("*.safetensors"), *Path(folder).glob("bertkit.json")]):
             files[f"{Path(folder).name}/{path.name}"] = sha256_file(path)
     combined = hashlib.sha256("".join(f"{k}:{v}\n" for k, v in sorted(files.items())).encode()).hexdigest()
     return {"sha256": combined, "files": files}

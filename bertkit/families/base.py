@@ -146,6 +146,11 @@ class Family:
     def train_features(self, task, tokenizer, dataset, max_length: int):
         raise NotImplementedError
 
+    def train_meta(self, task, tokenizer, dataset) -> dict:
+        """What the head learns from its training rows besides weights (saved in bertkit.json; serving
+        reads it back as `ctx.meta`)."""
+        return {}
+
     def collator(self, task, tokenizer):
         from transformers import DataCollatorWithPadding
 

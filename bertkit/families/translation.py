@@ -1,6 +1,8 @@
 """Translation with a BERT encoder-decoder (bert2bert, Rothe et al. 2020): encoder and decoder both
 start from a BERT checkpoint, the decoder's cross-attention is new. Output: {"text": translation}.
 Options: `num_beams` (default 4), `max_new_tokens` (default 1.5 × source length + 10).
+An uncased decoder's output is detokenised and truecased (bertkit/recase.py) with the casing table its
+training targets gave (bertkit.json "truecase").
 """
 from __future__ import annotations
 
@@ -50,7 +52,11 @@ class Translation(Family):
         return ctx.tokenizer.batch_decode(out, skip_special_tokens=True)
 
     def postprocess(self, ctx, items, features, outputs, **_):
-        return [{"text": text.strip()} for text in outputs]
+        from ..recase import detokenize, recase
+
+        table = ctx.meta.get("truecase")
+        texts = [detokenize(text) for text in outputs]
+        return [{"text": recase(text, table) if table is not None else text} for text in texts]
 
     # ---- training and scoring ------------------------------------------------------------------
     def to_inputs(self, task, dataset):
@@ -64,6 +70,12 @@ class Translation(Family):
             return enc
 
         return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
+
+    def train_meta(self, task, tokenizer, dataset):
+        from ..recase import build_table
+
+        lowercases = tokenizer.decode(tokenizer("Ab", add_special_tokens=False)["input_ids"]) == "ab"
+        return {"truecase": build_table(dataset["target"])} if lowercases else {}
 
     def collator(self, task, tokenizer):
         from transformers import DataCollatorForSeq2Seq
