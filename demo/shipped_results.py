@@ -20,23 +20,35 @@ REPO = Path(__file__).resolve().parent.parent
 HEADS = REPO / "bertkit" / "heads"
 TARGET = REPO / "evaluation" / "published" / "default.json"
 SECTION = "## Held-out scores"
+EXTRA = "Also held out"  # scripts/card_scores.py starts each of a task's extra held-out splits with it
 _SPLIT = re.compile(r"Split: `([^`]+)`, ([\d,]+) examples, ([\d.]+) examples/s")
 _ROW = re.compile(r"^\| (\S+) \| (-?[\d.]+) \| \[(-?[\d.]+), (-?[\d.]+)\] \|$")
 
 
 def card_entry(task, card: str) -> dict | None:
-    """A results-file task entry from a card's held-out section (values back on the metric's scale)."""
-    from .honesty import scale
-
+    """A results-file task entry from a card's held-out section (values back on the metric's scale);
+    the blocks after "Also held out" become its `extra_splits`, as the evaluation suite writes them."""
     if SECTION not in card:
         return None
-    section = card.split(SECTION, 1)[1]
-    found = _SPLIT.search(section)
+    main, *extra = card.split(SECTION, 1)[1].split(EXTRA)
+    entry = block_entry(task, main)
+    if entry is None:
+        return None
+    more = [e for e in (block_entry(task, block) for block in extra) if e]
+    if more:
+        entry["extra_splits"] = {e["split"]: e for e in more}
+    return entry
+
+
+def block_entry(task, block: str) -> dict | None:
+    from .honesty import scale
+
+    found = _SPLIT.search(block)
     if not found:
         return None
     factor = scale(task)
     scores = {}
-    for line in section.splitlines():
+    for line in block.splitlines():
         row = _ROW.match(line.strip())
         if row:
             value, low, high = (round(float(x) / factor, 6) for x in row.groups()[1:])

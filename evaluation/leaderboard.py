@@ -16,7 +16,7 @@ from pathlib import Path
 from . import glue_score
 from .references import Reference, check_name, find, references
 from .render import DASH, FORMATS, Table, number
-from .results import percent, results_files
+from .results import extra_splits, percent, results_files
 
 UNSPECIFIED = "†"
 
@@ -215,6 +215,10 @@ def benchmark_table(rows, tasks) -> Table:
             if t.name in row.entries:
                 cells = [cell(row.cells(), [f"{t.name}/{m}"]) for m in metrics]
                 body.append([row.label, *([t.name] if several else []), row.entries[t.name]["split"], *cells])
+            for split, e in extra_splits(row.entries.get(t.name, {})).items():
+                values = {f"{t.name}/{m}": percent(t.name, e, sc["value"]) for m, sc in e["scores"].items()}
+                body.append([row.label, *([t.name] if several else []), split,
+                             *[cell(values, [f"{t.name}/{m}"]) for m in metrics]])
     first = tasks[0]
     title = first.display_name if several else first.display_name + (f" ({first.dataset})" if first.dataset else "")
     notes = [t.score_note for t in tasks if t.score_note]
@@ -233,7 +237,8 @@ def registry_tables(rows) -> list[Table]:
 def details_table(rows) -> Table:
     body = []
     for row in rows:
-        for task, e in row.entries.items():
+        scored = [(task, e) for task, top in row.entries.items() for e in (top, *extra_splits(top).values())]
+        for task, e in scored:
             metric = e["primary_metric"]
             score = e["scores"].get(metric) or {"value": None}
             ci = score.get("ci")

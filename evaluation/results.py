@@ -119,7 +119,8 @@ def results_files(folder: Path) -> list[tuple[Path, dict]]:
 def find_scored(folder: Path, key: str) -> tuple[Path, dict] | None:
     """The newest scored entry with this key in `folder`, whose predictions file still exists."""
     for path, results in reversed(results_files(folder)) if Path(folder).is_dir() else []:
-        for entry in results.get("tasks", {}).values():
+        entries = [e for top in results.get("tasks", {}).values() for e in (top, *top.get("extra_splits", {}).values())]
+        for entry in entries:
             if entry.get("status") == "scored" and entry.get("key") == key and \
                     (path.parent / entry.get("predictions", "")).is_file():
                 return path, entry
@@ -166,6 +167,11 @@ def registered(task_name: str):
         return get_task(task_name)
     except UnknownTaskError:
         return None
+
+
+def extra_splits(entry: dict) -> dict:
+    """{split: entry} for the task's other held-out splits (`Task.extra_splits`) scored in the same run."""
+    return {split: e for split, e in (entry.get("extra_splits") or {}).items() if e.get("status") == "scored"}
 
 
 def percent(task_name: str, entry: dict, value):

@@ -7,6 +7,8 @@ module -> bootstrap intervals from per-example statistics -> save the results fi
 A task already scored in the output folder for the same weights, task version, split, data
 files, limit and seed is not run again: its entry (pointing at its predictions) is copied into
 this run, marked `reused_from`; a run in which every task was reused writes no file.
+Without `--split`, a task's `extra_splits` (translation: general-domain news) are scored too and
+kept inside its entry under "extra_splits", each a whole entry of its own (key, predictions, CI).
 A task the model cannot do (the default model without a trained head, a folder trained for
 another task, missing data) is recorded as skipped, with the reason, and the run goes on.
 """
@@ -16,7 +18,7 @@ import inspect
 import sys
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from bertkit.data.errors import DataError
@@ -71,12 +73,20 @@ def run(settings: RunSettings, log=None) -> RunFile:
     new = 0
     for n, name in enumerate(names, 1):
         print(f"[{n}/{len(names)}] {name}", file=log, flush=True)
-        entry = score_task(get_task(name), s, run_file, data_dir)
+        task = get_task(name)
+        entry = score_task(task, s, run_file, data_dir)
+        if s.split is None and entry["status"] == "scored":  # held-out splits reported beside the main one
+            extra = {x: score_task(task, replace(s, split=x), run_file, data_dir) for x in task.extra_splits}
+            if extra:
+                entry = dict(entry, extra_splits=extra)
         run_file.add(name, entry)
         if entry.get("precision"):
             header["precision"]["chosen"][name] = entry["precision"]
         print(f"    {describe(entry)}", file=log, flush=True)
-        if not entry.get("reused_from"):  # saved after every new score or skip: a killed run keeps them
+        for x, more in entry.get("extra_splits", {}).items():
+            print(f"    {x}: {describe(more)}", file=log, flush=True)
+        if not all(e.get("reused_from") for e in (entry, *entry.get("extra_splits", {}).values())):
+            # saved after every new score or skip: a killed run keeps them
             new += 1
             run_file.save()
     if new:
@@ -194,7 +204,7 @@ def measure(task, s: RunSettings, split, data, weights, key, run_file) -> dict:
     stats = family.example_stats(task, outputs, examples)
     intervals = bootstrap.confidence_intervals(stats, s.seed)
     check_agreement(task.name, scores, point_scores(stats))
-    prediction_file = run_file.predictions_path(task.name)
+    prediction_file = run_file.predictions_path(f"{task.name}.{split}" if split in task.extra_splits else task.name)
     write_predictions(prediction_file, task.name, stats)
     n = len(stats.rows)
     return {

@@ -13,7 +13,7 @@ sys.path.insert(0, str(REPO))
 
 from bertkit.tasks.base import all_tasks  # noqa: E402
 from evaluation.references import references  # noqa: E402
-from evaluation.results import percent  # noqa: E402
+from evaluation.results import extra_splits, percent  # noqa: E402
 
 HEADS = REPO / "bertkit" / "heads"
 SECTION = "## Held-out scores (evaluation suite, 95 % bootstrap interval)"
@@ -49,15 +49,22 @@ def latest_entries(results_dir: Path) -> dict:
     return entries
 
 
-def card_section(task: str, entry: dict) -> str:
-    lines = [SECTION, "", f"Split: `{entry['split']}`, {entry['n_examples']:,} examples, "
-             f"{entry['examples_per_s']:.1f} examples/s on this machine.", "", "| metric | value | 95 % CI |", "|---|---|---|"]
+def score_table(task: str, entry: dict, split: str) -> list[str]:
+    lines = [f"Split: `{split}`, {entry['n_examples']:,} examples, {entry['examples_per_s']:.1f} examples/s on "
+             "this machine.", "", "| metric | value | 95 % CI |", "|---|---|---|"]
     for name, score in entry["scores"].items():
         if score.get("value") is None:
             continue
         ci = score.get("ci")
         interval = f"[{percent(task, entry, ci[0]):.2f}, {percent(task, entry, ci[1]):.2f}]" if ci else DASH
         lines.append(f"| {name} | {percent(task, entry, score['value']):.2f} | {interval} |")
+    return lines
+
+
+def card_section(task: str, entry: dict) -> str:
+    lines = [SECTION, "", *score_table(task, entry, entry["split"])]
+    for split, more in extra_splits(entry).items():
+        lines += ["", "Also held out (never used to choose):", "", *score_table(task, more, split)]
     return "\n".join(lines) + "\n"
 
 
@@ -83,6 +90,12 @@ def readme_table(entries: dict) -> str:
         bar = DASH if task.target_score is None else task.target_score
         lines.append(f"| {task.name} | {metric} | {shown} | {bar} | {published(task, metric, MINILM)} | "
                      f"{published(task, metric, BERT_BASE)} |")
+        for split, more in extra_splits(entry or {}).items():
+            if metric in more["scores"]:
+                sc = more["scores"][metric]
+                low, high = (percent(task.name, more, c) for c in sc["ci"])
+                lines.append(f"| {task.name} ({split}) | {metric} | {percent(task.name, more, sc['value']):.1f} "
+                             f"[{low:.1f}, {high:.1f}] | {DASH} | {DASH} | {DASH} |")
     return "\n".join(lines)
 
 

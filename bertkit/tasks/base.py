@@ -42,6 +42,7 @@ class Task:
     benchmark: str = ""  # its group for `--tasks` and its leaderboard table ("": the task's own name)
     aliases: tuple[str, ...] = ()  # other names `--tasks` accepts for this task alone
     reported_split: str = "dev"  # the held-out split scores are reported on (never picks checkpoints)
+    extra_splits: tuple[str, ...] = ()  # more held-out splits a default run reports beside it (never pick either)
     headline: tuple[str, ...] = ()  # metrics the tables print and `compare` tests (default: primary_metric)
     metric_scale: float = 100.0  # factor to the tables' 0-100 scale (1.0: the metric is 0-100 already)
     references: str | None = None  # benchmark key of its published scores in evaluation/references.py

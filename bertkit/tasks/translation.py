@@ -38,6 +38,7 @@ TASK = register(Task(
     metric="sacrebleu",
     primary_metric="bleu",
     reported_split="test",  # dev (Multi30k val) picks the checkpoint
+    extra_splits=("news_test",),  # general-domain news, reported beside test2016
     headline=("bleu", "chrf"),
     metric_scale=1.0,
     target_score=12.0,

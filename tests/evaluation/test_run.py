@@ -192,3 +192,39 @@ def test_precision_reaches_the_predictor_and_the_manifest(tiny_bert, data_dir, t
     assert runs[0]["tasks"]["sst2"]["key"] != runs[1]["tasks"]["sst2"]["key"]
     with pytest.raises(SystemExit):  # argparse names the choices
         main(["run", "--tasks", "sst2", "--precision", "fp8", "--output", str(out)])
+
+
+def test_extra_splits_are_scored_reused_and_reported(tiny_bert, data_dir, tmp_path, monkeypatch):
+    """translation reports general-domain news (`Task.extra_splits`) beside test2016, in the same entry."""
+    import sys
+
+    import bertkit
+
+    args = ("run", "--model", str(tiny_bert), "--tasks", "translation", "--limit", "3", "--output",
+            str(tmp_path / "r"), "--no-progress")
+    code, _, stderr = run_cli(*args)
+    assert code == 0, stderr
+    entry = json.loads(next((tmp_path / "r").glob("*.json")).read_text())["tasks"]["translation"]
+    news = entry["extra_splits"]["news_test"]
+    assert entry["split"] == "test" and news["split"] == "news_test" and news["status"] == "scored"
+    assert news["n_examples"] == 3 and news["key"] != entry["key"] and set(news["scores"]) == {"bleu", "chrf"}
+    assert "newstest2013" in next(iter(news["data"]["files"]))
+    assert news["predictions"] != entry["predictions"]
+    assert all((tmp_path / "r" / e["predictions"]).is_file() for e in (entry, news))
+    assert "news_test: bleu" in stderr
+    code, _, _ = run_cli(*args[:-2], str(tmp_path / "one"), "--no-progress", "--split", "news_test")
+    alone = json.loads(next((tmp_path / "one").glob("*.json")).read_text())["tasks"]["translation"]
+    assert code == 0 and alone["split"] == "news_test" and "extra_splits" not in alone  # --split: that split alone
+
+    monkeypatch.setattr(bertkit, "load", lambda *a, **k: pytest.fail("a scored split was predicted again"))
+    code, _, stderr = run_cli(*args)
+    assert code == 0 and stderr.count("reused from") == 2 and len(list((tmp_path / "r").glob("*.json"))) == 1
+
+    code, stdout, _ = run_cli("leaderboard", str(tmp_path / "r"), "--format", "md", "--output", str(tmp_path / "lb"))
+    translation = stdout.split("Translation")[1].split("\n\n")[1]
+    assert code == 0 and "| test " in translation and "| news_test " in translation
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[2] / "scripts"))
+    from card_scores import card_section
+
+    section = card_section("translation", entry)
+    assert "Split: `test`" in section and "Also held out" in section and "Split: `news_test`, 3 examples" in section
