@@ -231,3 +231,34 @@ def test_fill_mask_trains_on_wikitext_train_and_a_capped_share_of_novels(tmp_pat
     assert not any("second novel" in t for t in train)  # only the first ELTEC_NOVELS novels
     tune = task.load("tune", tmp_path)["text"]
     assert tune == ["Valid line 38 .", "Valid line 39 ."] and not set(tune) & set(train)
+
+
+def test_srl_train_adds_ontonotes_in_the_task_label_set(tmp_path):
+    """srl's train split: EWT rows (repeated) + OntoNotes rows, PNC renamed PRP, unknown roles dropped."""
+    import io
+    import tarfile
+
+    from test_readers import BUSH
+
+    import bertkit
+    from bertkit.tasks import srl
+
+    ewt = tmp_path / "srl" / "en_ewt-up-dev.conllu"
+    ewt.parent.mkdir()
+    ewt.write_text("".join(f"# sent_id = s{i}\n# text = x\n{BUSH}\n" for i in range(10)))  # s0 tunes
+    task = bertkit.get_task("srl")
+    alone = task.load("train", tmp_path)
+    assert len(alone) == 9 * 2 and len(task.load("tune", tmp_path)) == 2  # two predicates a sentence
+    onto = CONLL2012.replace("(ARGM-LOC*)", "(ARGM-PNC*)").replace("(ARG1* *", "(ARGM-PRX* *")
+    member = tarfile.TarInfo("train/data/x.gold_conll")
+    member.size = len(onto.encode())
+    (tmp_path / "ontonotes").mkdir()
+    with tarfile.open(tmp_path / "ontonotes" / "train.tar.xz", "w:xz") as tar:
+        tar.addfile(member, io.BytesIO(onto.encode()))
+    train = task.load("train", tmp_path)
+    assert len(train) == srl.EWT_REPEAT * len(alone) + 2
+    john, farm = train[-2], train[-1]
+    assert john["tokens"][:2] == ["John", "sold"] and john["predicate_index"] == 1
+    assert john["tags"] == ["B-ARG0", "B-V", "O", "O", "O", "O", "O"]  # ARGM-PRX: not a Universal PropBank role
+    assert farm["tags"][5] == "B-ARGM-PRP"  # ARGM-PNC under its Universal PropBank name
+    assert set(t for tags in train["tags"] for t in tags) <= set(task.labels)
