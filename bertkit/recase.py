@@ -34,18 +34,29 @@ def fold(word: str) -> str:
 
 def build_table(texts, min_count: int = 2) -> dict[str, str]:
     """{folded word: its most frequent form inside sentences} for the words whose usual form is not
-    their folded one (names, "I", accented words). A sentence's first word says nothing about its
-    case, so it is not counted; nor are words seen fewer than `min_count` times."""
+    their folded one (names, "I", accented words); and {"folded word next": form of the word} where
+    the word's form before that next word differs from its usual one ("new york" -> "New"). A
+    sentence's first word says nothing about its case, so it is not counted; nor are words or pairs
+    seen fewer than `min_count` times."""
     forms: dict[str, Counter] = defaultdict(Counter)
+    pairs: dict[str, Counter] = defaultdict(Counter)
     for text in texts:
         starts = {m.start(2) for m in SENTENCE_END.finditer(text)}
-        for m in WORD.finditer(text):
-            if m.start() not in starts:
-                forms[fold(m.group())][m.group()] += 1
+        words = list(WORD.finditer(text))
+        for m, after in zip(words, words[1:] + [None]):
+            if m.start() in starts:
+                continue
+            forms[fold(m.group())][m.group()] += 1
+            if after is not None and text[m.end():after.start()] == " ":
+                pairs[f"{fold(m.group())} {fold(after.group())}"][m.group()] += 1
     table = {}
     for key, counts in forms.items():
         form, n = counts.most_common(1)[0]
         if sum(counts.values()) >= min_count and form != key:
+            table[key] = form
+    for key, counts in pairs.items():
+        form, n = counts.most_common(1)[0]
+        if sum(counts.values()) >= min_count and form != table.get(key.split(" ")[0], key.split(" ")[0]):
             table[key] = form
     return dict(sorted(table.items()))
 
@@ -58,6 +69,16 @@ def detokenize(text: str) -> str:
 
 
 def recase(text: str, table: dict[str, str]) -> str:
-    """Each word in its table form (unknown words stay as they are), each sentence's first letter upper."""
-    text = WORD.sub(lambda m: table.get(fold(m.group()), m.group()) if m.group().islower() else m.group(), text)
+    """Each all-lowercase word in its table form (before the next word, if that pair is in the table;
+    unknown words stay as they are), then each sentence's first letter upper."""
+    words = list(WORD.finditer(text))
+    out, last = [], 0
+    for m, after in zip(words, words[1:] + [None]):
+        word, key = m.group(), fold(m.group())
+        if word.islower():
+            pair = f"{key} {fold(after.group())}" if after is not None and text[m.end():after.start()] == " " else None
+            word = table.get(pair) or table.get(key, word)
+        out += [text[last:m.start()], word]
+        last = m.end()
+    text = "".join(out) + text[last:]
     return SENTENCE_END.sub(lambda m: m.group(1) + m.group(2).upper(), text)

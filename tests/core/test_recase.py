@@ -59,3 +59,11 @@ def test_training_stores_the_table_and_serving_applies_it(tiny_bert, tmp_path):
     assert task.family.postprocess(ctx, [], [], ["tom ' s dog in berlin . a 3 - year - old"]) == \
         [{"text": "Tom's dog in Berlin. A 3-year-old"}]
     assert task.family.postprocess(Context(task, None, 64), [], [], ["tom ' s dog"]) == [{"text": "tom's dog"}]
+
+
+def test_pairs_case_a_word_by_its_neighbour():
+    texts = ["We flew to New York today.", "They love New York a lot.", "A new car and a new bike.",
+             "Her new car is red."]
+    table = build_table(texts)
+    assert table["new york"] == "New" and table["york"] == "York" and "new" not in table
+    assert recase("we like new york and a new car.", table) == "We like New York and a new car."
