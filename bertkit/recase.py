@@ -51,11 +51,11 @@ def build_table(texts, min_count: int = 2) -> dict[str, str]:
                 pairs[f"{fold(m.group())} {fold(after.group())}"][m.group()] += 1
     table = {}
     for key, counts in forms.items():
-        form, n = counts.most_common(1)[0]
+        form = counts.most_common(1)[0][0]
         if sum(counts.values()) >= min_count and form != key:
             table[key] = form
     for key, counts in pairs.items():
-        form, n = counts.most_common(1)[0]
+        form = counts.most_common(1)[0][0]
         if sum(counts.values()) >= min_count and form != table.get(key.split(" ")[0], key.split(" ")[0]):
             table[key] = form
     return dict(sorted(table.items()))

@@ -8,13 +8,13 @@ A head whose bertkit.json already holds a different table is left alone unless -
 """
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bertkit.tasks.base import get_task  # noqa: E402
+from bertkit.training import write_atomic  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -40,9 +40,7 @@ def main(argv=None) -> int:
     if clash and not args.overwrite:
         sys.exit(f"{meta_path} already holds a different {', '.join(clash)}; pass --overwrite to replace it")
     meta.update(learnt)
-    tmp = meta_path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
-    os.replace(tmp, meta_path)
+    write_atomic(meta_path, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
     print(f"{meta_path}: " + ", ".join(f"{k} ({len(v)} entries)" if isinstance(v, dict) else k for k, v in learnt.items()))
     return 0
 
