@@ -35,17 +35,22 @@ BF16_OK_TASKS = frozenset({"fill-mask", "sst2", "cola", "mrpc", "stsb", "rte", "
 
 
 def load(task: str, model: str = DEFAULT, allow_pickle: bool = False, cache: bool = True,
-         batch_size: int | None = None, precision: str | None = None) -> Predictor:
-    """A predictor for `task` on `model` (`default`, a local folder, a hub id, or a folder written by
-    `bertkit export`). `precision`: 'auto' | 'fp32' | 'bf16' | 'fp16' (None: $BERTKIT_PRECISION, else
-    'auto'); the predictor's `.precision` says what was chosen."""
+         batch_size: int | None = None, precision: str | None = None, label_map=None) -> Predictor:
+    """A predictor for `task` on `model` (`default`, `catalog`, a local folder, a hub id, or a folder
+    written by `bertkit export`). `precision`: 'auto' | 'fp32' | 'bf16' | 'fp16' (None: $BERTKIT_PRECISION,
+    else 'auto'); the predictor's `.precision` says what was chosen. `label_map`: what the head's own
+    labels mean when their names do not say it ({"LABEL_0": "negative", ...} or "LABEL_0=negative,...";
+    see bertkit/labels.py); `.label_map` says how the labels were mapped."""
+    from .labels import parse_label_map
+
     task = get_task(task)
     requested = check_precision(precision)
-    key = (task.name, str(model), allow_pickle, requested)
+    user_map = parse_label_map(label_map)
+    key = (task.name, str(model), allow_pickle, requested, tuple(sorted(user_map.items())))
     with _LOCK:
         if cache and key in _CACHE:
             return _CACHE[key]
-        predictor = _build(task, model, allow_pickle, requested)
+        predictor = _build(task, model, allow_pickle, requested, user_map)
         if batch_size:
             predictor.batch_size = batch_size
         if cache:
@@ -64,7 +69,7 @@ def choose_precision(task_name: str, requested: str, meta: dict | None = None, d
     return chosen
 
 
-def _build(task, model, allow_pickle, requested="auto"):
+def _build(task, model, allow_pickle, requested="auto", user_map=None):
     import transformers
 
     transformers.utils.logging.set_verbosity_error()  # we report a missing head ourselves
@@ -78,7 +83,7 @@ def _build(task, model, allow_pickle, requested="auto"):
     if source.meta.get("format") == "onnx":
         from .onnx import load_onnx_predictor
 
-        return load_onnx_predictor(task, source, requested)
+        return load_onnx_predictor(task, source, requested, user_map)
     precision = choose_precision(task.name, requested, source.meta)
     if source.is_adapter:
         from safetensors.torch import load_file
@@ -91,16 +96,17 @@ def _build(task, model, allow_pickle, requested="auto"):
         if not adapter.exists():
             raise ModelError(f"{source.path} says it is a LoRA adapter but has no adapter.safetensors")
         share_base_weights(net, str(base))
-        net = apply_adapter(net, source.meta["lora"], load_file(str(adapter)), merge=False)
+        try:
+            net = apply_adapter(net, source.meta["lora"], load_file(str(adapter)), merge=False)
+        except Exception as e:  # a corrupt file, or a head of another size than bertkit.json's labels
+            raise ModelError(f"cannot load the adapter in {source.path}: {type(e).__name__}: {str(e)[:300]}. "
+                             "Its files do not fit together: re-train it or restore the folder.") from None
         merge_lora(net)  # new per-head linear weights; the shared base stays untouched
         head_missing = False
         tokenizer_path = source.path if (source.path / "tokenizer.json").exists() else base
     else:
         check_weights(source.path, allow_pickle)
-        try:
-            net, head_missing = task.family.build_model(task, source.path, allow_pickle)
-        except (OSError, ValueError) as e:
-            raise ModelError(f"cannot load {source.name!r} for {task.name}: {e}") from e
+        net, head_missing = task.family.build_model(task, source.path, allow_pickle)  # ModelError on failure
         tokenizer_path = source.path
     if head_missing:
         warnings.warn(f"{source.name!r} has no trained {task.name} head: its predictions are from a randomly "
@@ -110,7 +116,7 @@ def _build(task, model, allow_pickle, requested="auto"):
         store_linear_weights(net, torch_dtype(precision))
     release_freed_memory()  # the transient full copy of a shared base goes back to the OS
     return Predictor(task, net.eval(), load_tokenizer(tokenizer_path), source, head_trained=not head_missing,
-                     precision=precision)
+                     precision=precision, user_map=user_map)
 
 
 def merge_lora(model) -> None:

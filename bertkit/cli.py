@@ -80,7 +80,8 @@ def cmd_predict(args) -> int:
     task = get_task(args.task)
     inputs = parse_inputs(task, args)
     options = {k: v for k, v in (("top_k", args.top_k), ("num_beams", args.num_beams), ("threshold", args.threshold)) if v is not None}
-    predictor = load(task.name, args.model, allow_pickle=args.allow_pickle, precision=args.precision)
+    predictor = load(task.name, args.model, allow_pickle=args.allow_pickle, precision=args.precision,
+                     label_map=args.label_map)
     outputs = predictor(inputs, batch_size=args.batch_size, progress=len(inputs) > 256, **options)  # tqdm on stderr
     for out in outputs:
         print(json.dumps(out, ensure_ascii=False))
@@ -90,9 +91,14 @@ def cmd_predict(args) -> int:
 def cmd_export(args) -> int:
     from .onnx import export
 
-    folder = export(args.task, model=args.model, output=args.output, int8=args.int8, allow_pickle=args.allow_pickle)
+    folder = export(args.task, model=args.model, output=args.output, int8=args.int8, allow_pickle=args.allow_pickle,
+                    label_map=args.label_map, force=args.force)
     print(json.dumps({"output": str(folder), "format": args.format, "precision": "int8" if args.int8 else "fp32"}))
     return 0
+
+
+LABEL_MAP_HELP = ("what the model's own head labels mean, e.g. LABEL_0=negative,LABEL_1=positive "
+                  "(needed only when their names do not say it; see bertkit/labels.py)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("predict", help="predict and print one JSON object per input")
     p.add_argument("task", help=f"one of: {', '.join(task_names())}")
     p.add_argument("text", nargs="*", help="input text(s)")
-    p.add_argument("--model", default="default")
+    p.add_argument("--model", default="default", help="default | catalog | local folder | hub id")
     p.add_argument("--text-pair", help="second text for pair tasks")
     p.add_argument("--question")
     p.add_argument("--context")
@@ -121,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--num-beams", type=int)
     p.add_argument("--threshold", type=float, help="squad_v2: no-answer probability above which to abstain")
     p.add_argument("--allow-pickle", action="store_true")
+    p.add_argument("--label-map", metavar="HEAD=TASK,...", help=LABEL_MAP_HELP)
     p.add_argument("--precision", choices=PRECISIONS,
                    help="auto (default, or $BERTKIT_PRECISION): bf16 where the CPU/GPU runs it fast and the "
                         "task's head was measured safe in it, else fp32")
@@ -133,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--int8", action="store_true", help="quantize the linear weights to int8 (onnxruntime dynamic)")
     e.add_argument("--output", required=True, help="folder to write (an existing one only if it holds the same export)")
     e.add_argument("--allow-pickle", action="store_true")
+    e.add_argument("--label-map", metavar="HEAD=TASK,...", help=LABEL_MAP_HELP)
+    e.add_argument("--force", action="store_true", help="export even a head that was never trained (random)")
     e.set_defaults(func=cmd_export)
     return parser
 

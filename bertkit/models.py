@@ -70,32 +70,55 @@ class ModelSource:
 
 
 def _read_meta(path: Path) -> dict:
+    """The folder's bertkit.json ({} when absent); a ModelError when it is not a readable JSON object
+    (never a hang: a FIFO or device in its place is refused before it is opened)."""
     file = path / BERTKIT_FILE
-    return json.loads(file.read_text()) if file.exists() else {}
+    if not os.path.lexists(file):
+        return {}
+    if not file.is_file():
+        raise ModelError(f"{file} is not a regular file: remove it or restore the model folder")
+    try:
+        meta = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise ModelError(f"{file} is corrupt ({type(e).__name__}: {str(e)[:200]}): restore it from the run "
+                         "that wrote it, or re-train / re-export the model") from None
+    if not isinstance(meta, dict):
+        raise ModelError(f"{file} is not a JSON object: restore it, or re-train / re-export the model")
+    return meta
 
 
-def _download(hub_id: str) -> Path:
+def _download(hub_id: str, revision: str | None = None) -> Path:
     from huggingface_hub import snapshot_download
 
     patterns = ["*.json", "*.safetensors", "*.txt", "*.model", "README.md"]
+    at = f" at revision {revision}" if revision else ""
     try:  # a copy in the local cache needs no network
-        return Path(snapshot_download(hub_id, local_files_only=True, allow_patterns=patterns))
+        return Path(snapshot_download(hub_id, revision=revision, local_files_only=True, allow_patterns=patterns))
     except Exception:
         pass
     if not hub_reachable():
         raise ModelError(
-            f"cannot load {hub_id!r}: the Hugging Face Hub is unreachable (offline) and the model is "
+            f"cannot load {hub_id!r}{at}: the Hugging Face Hub is unreachable (offline) and the model is "
             "not in the local cache. Use a local folder instead (--model /path/to/folder, any folder "
             "written by save_pretrained or by `bertkit train`), or --model default.")
     try:
-        return Path(snapshot_download(hub_id, allow_patterns=patterns + ["*.bin"]))
+        return Path(snapshot_download(hub_id, revision=revision, allow_patterns=patterns + ["*.bin"]))
     except Exception as e:
-        raise ModelError(f"cannot download {hub_id!r} from the Hugging Face Hub: {e}") from e
+        raise ModelError(f"cannot download {hub_id!r}{at} from the Hugging Face Hub: {e}") from e
 
 
 def resolve(model: str | os.PathLike = DEFAULT, task: str | None = None) -> ModelSource:
-    """Turn a `--model` value into a local folder. For `default` with a task, the shipped head."""
+    """Turn a `--model` value into a local folder. For `default` with a task, the shipped head; for
+    `catalog`, the task's pinned hub checkpoint (bertkit/catalog.py)."""
     name = str(model)
+    if name == "catalog":
+        from .catalog import entry
+
+        if task is None:
+            raise ModelError("--model catalog names one hub checkpoint per task: give the task too")
+        e = entry(task)
+        folder = _download(e.hub_id, e.revision)
+        return ModelSource(f"{e.hub_id}@{e.revision[:7]}", folder, "hub", _read_meta(folder))
     if name == DEFAULT:
         if task is None:
             return ModelSource(name, embedded_encoder_path(), "default")

@@ -71,7 +71,7 @@ class _Graph(torch.nn.Module):
 
 
 def export(task: str, model: str = DEFAULT, output: str | os.PathLike = None, int8: bool = False,
-           allow_pickle: bool = False) -> Path:
+           allow_pickle: bool = False, label_map=None, force: bool = False) -> Path:
     """Write an ONNX export of `task` on `model` to `output`; returns the folder."""
     from .api import load
     from .tasks.base import get_task
@@ -85,12 +85,13 @@ def export(task: str, model: str = DEFAULT, output: str | os.PathLike = None, in
     meta = {"format": "onnx", "task": task.name, "precision": precision, "source_model": str(model),
             "opset": OPSET}
     check_target(output, meta)
-    predictor = load(task.name, model, allow_pickle=allow_pickle, cache=False, precision="fp32")
+    predictor = load(task.name, model, allow_pickle=allow_pickle, cache=False, precision="fp32", label_map=label_map)
     if predictor.backend != "torch":
         raise BertkitError(f"{model} is already an ONNX export: export the model it came from")
-    if not predictor.head_trained:
+    if not predictor.head_trained and not force:
         raise BertkitError(f"{model!r} has no trained {task.name} head: exporting it would serve a random head. "
-                           f"Fine-tune it first: python -m bertkit train {task.name} --model {model}")
+                           f"Fine-tune it first: python -m bertkit train {task.name} --model {model} "
+                           "(or pass --force to export the untrained head anyway)")
     net, names = predictor.model, output_names(task.family)
     started = time.time()
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -111,7 +112,13 @@ def export(task: str, model: str = DEFAULT, output: str | os.PathLike = None, in
         net.config.save_pretrained(str(staging))
         source_meta = predictor.source.meta or {}
         meta.update({"labels": list(predictor.task.labels), "outputs": list(names),
-                     "inputs": list(MODEL_INPUTS), "max_length": predictor.max_length})
+                     "inputs": list(MODEL_INPUTS), "max_length": predictor.max_length,
+                     "head_trained": predictor.head_trained})
+        if predictor.label_map is not None and not predictor.label_map.identity:
+            # the graph outputs the head's own labels (config.json keeps them); serving maps them again
+            meta["label_map"] = predictor.label_map.describe()
+            meta["label_map_user"] = {h: predictor.task.labels[t] for h, t in
+                                      zip(predictor.label_map.head, predictor.label_map.index)}
         for key in ("no_answer_threshold", "base_model"):
             if key in source_meta:
                 meta[key] = source_meta[key]
@@ -219,7 +226,7 @@ class OnnxModel:
         return SimpleNamespace(**{n: torch.from_numpy(np.asarray(v)) for n, v in zip(self.output_names, values)})
 
 
-def load_onnx_predictor(task, source, requested: str) -> Predictor:
+def load_onnx_predictor(task, source, requested: str, user_map=None) -> Predictor:
     from .models import load_tokenizer
 
     precision = source.meta.get("precision", "fp32")
@@ -228,4 +235,6 @@ def load_onnx_predictor(task, source, requested: str) -> Predictor:
                          f"(bertkit export --int8 or not); load it with precision='auto' or {precision!r}")
     if not (source.path / GRAPH_FILE).exists():
         raise ModelError(f"{source.path} says it is an ONNX export but has no {GRAPH_FILE}")
-    return Predictor(task, OnnxModel(source.path), load_tokenizer(source.path), source, precision=precision)
+    user_map = user_map or source.meta.get("label_map_user") or None  # the map given at export time
+    return Predictor(task, OnnxModel(source.path), load_tokenizer(source.path), source, precision=precision,
+                     user_map=user_map)

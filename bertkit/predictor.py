@@ -29,7 +29,7 @@ class Predictor:
     """
 
     def __init__(self, task, model, tokenizer, source=None, head_trained=True, batch_size=DEFAULT_BATCH_SIZE,
-                 precision: str = "fp32"):
+                 precision: str = "fp32", user_map=None):
         self.task, self.model, self.tokenizer, self.source = task, model.eval(), tokenizer, source
         self.head_trained = head_trained
         self.batch_size = batch_size
@@ -37,8 +37,11 @@ class Predictor:
         self.backend = getattr(model, "backend", "torch")
         self.max_length = max_model_length(model, tokenizer)
         self.device = model_device(model)
-        self.context = Context(task, tokenizer, self.max_length, task.family.head_labels(task, model),
-                               source.meta if getattr(source, "meta", None) is not None else {})
+        name = repr(source.name) if source is not None else "the model"
+        # The head's own labels mapped to the task's by name (bertkit/labels.py); None: no labels.
+        self.label_map = task.family.label_map(task, model, user_map, source=name)
+        self.context = Context(task, tokenizer, self.max_length, tuple(task.labels),
+                               source.meta if getattr(source, "meta", None) is not None else {}, self.label_map)
         self._lock = threading.Lock()  # one forward at a time: torch already uses every core
 
     def __repr__(self):

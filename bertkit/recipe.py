@@ -58,6 +58,8 @@ class Recipe:
                             "--column label=stars", cli="--column")
     labels: tuple | None = opt(None, "declare a new label set for a classification task, e.g. --labels happy,sad,meh "
                                      "(without it, a label the task does not know is an error)")
+    label_map: str | None = opt(None, "what the starting model's head labels mean when their names do not say it, "
+                                      "e.g. LABEL_0=negative,LABEL_1=positive (bertkit/labels.py)")
     hub_data: bool = opt(False, "train on the task's hub dataset (nyu-mll/glue, rajpurkar/squad, …); needs the Hub")
     epochs: float | None = opt(None, "passes over the training data (task default)", "positive")
     lr: float | None = opt(None, "learning rate (task default)", "positive")
@@ -94,6 +96,10 @@ class Recipe:
         elif self.labels is not None:
             self.labels = tuple(str(x) for x in self.labels)
         self.columns = dict(self.columns or {})
+        if self.label_map is not None:  # one spelling (a=b,c=d) for the CLI, the fingerprint and the card
+            from .labels import parse_label_map
+
+            self.label_map = ",".join(f"{h}={t}" for h, t in parse_label_map(self.label_map).items()) or None
         if isinstance(self.precision, str):
             self.precision = self.precision.lower()
         for f in dataclasses.fields(self):

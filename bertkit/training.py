@@ -328,16 +328,28 @@ class Run:
                   (f"; head parameters of another shape start fresh: {', '.join(skipped)}" if skipped else ""))
 
     def build_model(self, source, train_rows):
+        """The starting model with a head in the task's label order: a trained head whose labels map to
+        the task's by name is rewritten in the task's order; one whose labels mean something else is
+        replaced by a new head (said on stderr), unless --label-map says what they mean."""
+        from .labels import LabelMapError
+        from .loading import head_in_task_order, new_head
+
         r, task = self.recipe, self.task
         check_weights(source.path, r.allow_pickle)
-        try:
-            model, head_missing = task.family.build_model(task, source.path, r.allow_pickle)
-        except (OSError, ValueError, RuntimeError, KeyError) as e:
-            raise ModelError(f"cannot load the model in {source.path}: {type(e).__name__}: {str(e)[:300]}") from None
-        except Exception as e:  # safetensors' own error type (a corrupt or truncated file)
-            if "safetensor" not in type(e).__module__.lower() + type(e).__name__.lower():
-                raise
-            raise ModelError(f"{source.path}: a corrupt .safetensors file ({e})") from None
+        model, head_missing = task.family.build_model(task, source.path, r.allow_pickle)  # ModelError on failure
+        self.label_map = None
+        if not head_missing:
+            try:
+                label_map = task.family.label_map(task, model, r.label_map, source=repr(r.model))
+            except LabelMapError as e:
+                if r.label_map:
+                    raise
+                print(f"{e}\nTraining a new {task.name} head on its encoder instead.", file=sys.stderr)
+                model, head_missing = new_head(task.family, task, source.path, r.allow_pickle), True
+            else:
+                if label_map is not None and not label_map.identity:
+                    head_in_task_order(model, label_map)
+                    self.label_map = label_map.describe()
         if head_missing:
             task.family.init_head(model, train_rows)
         return model
@@ -353,6 +365,8 @@ class Run:
                 "format": "lora" if lora else "full", "labels": list(self.task.labels),
                 "metrics": metrics, "seed": r.seed, "train_seconds": round(seconds, 1), **training,
                 "fingerprint": fp}
+        if getattr(self, "label_map", None):  # the starting head's own labels, put in the task's order
+            meta["label_map"] = self.label_map
         if "eval_best_f1_thresh" in metrics:  # squad_v2: the no-answer threshold, tuned on the tune split
             meta["no_answer_threshold"] = float(metrics["eval_best_f1_thresh"])
         if lora:

@@ -23,7 +23,7 @@ def cmd_run(args) -> int:
 
     run_file = run(RunSettings(model=args.model, tasks=args.tasks, data_dir=args.data_dir, split=args.split,
                                limit=args.limit, batch_size=args.batch_size, output=args.output, seed=args.seed,
-                               precision=args.precision, progress=not args.no_progress))
+                               precision=args.precision, label_map=args.label_map, progress=not args.no_progress))
     print(to_text(run_table(run_file.data)))
     if run_file.path.exists():
         print(f"results: {run_file.path}")
@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--precision", default="fp32", choices=PRECISIONS,
                    help="numeric precision of the forward pass, passed to bertkit.load; the one the predictor "
                         "chose is recorded per task and in the manifest (default: %(default)s, the published scores')")
+    r.add_argument("--label-map", metavar="HEAD=TASK,...",
+                   help="what the model's own head labels mean when their names do not say it, e.g. "
+                        "LABEL_0=negative,LABEL_1=positive (bertkit/labels.py); recorded in the results")
     r.add_argument("--no-progress", action="store_true", help="no progress bars")
     r.set_defaults(func=cmd_run)
 

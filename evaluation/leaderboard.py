@@ -57,6 +57,10 @@ def collect(results_dir) -> list[ModelRow]:
             elif task not in row.entries:
                 row.skipped[task] = entry.get("reason", "")
     rows = list(groups.values())
+    for row in rows:  # a random head's score is no score of the model: say so wherever the row is shown
+        untrained = sorted(t for t, e in row.entries.items() if e.get("head_trained") is False)
+        if untrained:
+            row.label += f" (untrained head: {', '.join(untrained)})"
     for row in rows:  # the same label twice: the model's weights changed between runs
         if sum(r.label == row.label for r in rows) > 1:
             row.label += f" @{row.weights[:6]}"

@@ -96,7 +96,8 @@ def run_table(results: dict) -> Table:
             value, ci = percent(name, entry, score["value"]), score.get("ci")
             half = None if ci is None else percent(name, entry, (ci[1] - ci[0]) / 2)
             shown = "undefined" if value is None else f"{value:.2f}"  # e.g. Pearson of constant predictions
-            rows.append([name, entry["version"], metric, shown, DASH if half is None else f"±{half:.2f}"])
+            label = name if entry.get("head_trained", True) else f"{name} (untrained head: random)"
+            rows.append([label, entry["version"], metric, shown, DASH if half is None else f"±{half:.2f}"])
     notes = ["Values on a 0-100 scale; ±CI is half the width of the 95% bootstrap interval "
              "(exact bounds in the JSON)."]
     return Table(f"Results: {results['manifest']['model']['id']}", ["Task", "Version", "Metric", "Value", "±CI"],

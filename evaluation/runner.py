@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from bertkit.data.errors import DataError
-from bertkit.errors import MissingHeadError, ModelError
+from bertkit.errors import BertkitError, MissingHeadError, ModelError
 from bertkit.metrics.stats import point_scores
 from bertkit.tasks.base import get_task
 
@@ -46,6 +46,7 @@ class RunSettings:
     output: str | Path = "results"
     seed: int = 0  # bootstrap resamples, fill-mask masking, untrained heads
     precision: str = "fp32"  # auto | fp32 | bf16 | fp16, passed to bertkit.load
+    label_map: str | None = None  # what the model's head labels mean, when their names do not say it
     progress: bool = True
     command: list = field(default_factory=lambda: list(sys.argv))
 
@@ -63,11 +64,11 @@ def run(settings: RunSettings, log=None) -> RunFile:
     log = log or sys.stderr
     _quiet_transformers()
     data_dir = Path(s.data_dir) if s.data_dir else default_data_dir()
-    base = resolve(s.model)  # fails early, naming the problem, for a bad --model
+    base = resolve(s.model) if s.model != "catalog" else None  # fails early, naming the problem, for a bad --model
     recorded = {k: v for k, v in asdict(s).items() if k not in ("model", "output", "seed", "progress", "command")}
     recorded.update(tasks=names, data_dir=str(data_dir), command=s.command,
                     bootstrap={"resamples": bootstrap.RESAMPLES, "confidence": bootstrap.CONFIDENCE, "seed": s.seed})
-    header = manifest(s.model, weights_digest(model_folders(base)), s.seed)
+    header = manifest(s.model, weights_digest(model_folders(base)) if base else None, s.seed)
     header["precision"] = {"requested": s.precision, "chosen": {}}  # chosen: task -> what its predictor ran in
     run_file = RunFile(s.output, s.model, {"manifest": header, "settings": recorded})
     new = 0
@@ -140,11 +141,20 @@ def score_task(task, s: RunSettings, run_file, data_dir: Path) -> dict:
     data = {"dir": str(data_dir), "files": {str(p.relative_to(data_dir)): sha256_file(p) for p in files},
             "limit": s.limit}
     precision = expected_precision(task, s.precision, source.meta)
+    if s.label_map:  # another reading of the same head's labels is another result
+        weights = dict(weights, label_map=s.label_map)
+        weights["sha256"] = sha256_text(weights["sha256"] + "|label_map=" + s.label_map)
     key = task_key(weights["sha256"], task, split, data["files"], s.limit, s.seed, precision)
     found = find_scored(run_file.folder, key)
     if found:
         return reuse(found)
     return measure(task, s, split, data, weights, (key, precision), run_file)
+
+
+def sha256_text(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def reuse(found) -> dict:
@@ -158,6 +168,8 @@ def load_predictor(task, s: RunSettings):
     from bertkit import api
 
     options = {"cache": False}
+    if s.label_map:
+        options["label_map"] = s.label_map
     if "precision" in inspect.signature(api.load).parameters:
         options["precision"] = s.precision
     elif s.precision not in ("fp32", "auto"):
@@ -187,6 +199,7 @@ def measure(task, s: RunSettings, split, data, weights, key, run_file) -> dict:
         except ModelError as e:
             return skipped(task, split, f"model: {e}")
     key, expected = key
+    label_map = getattr(predictor, "label_map", None)
     precision = getattr(predictor, "precision", "fp32")
     if precision != expected:  # the predictor's own choice names the score
         key = task_key(weights["sha256"], task, split, data["files"], s.limit, s.seed, precision)
@@ -198,7 +211,10 @@ def measure(task, s: RunSettings, split, data, weights, key, run_file) -> dict:
         examples = examples.add_column("row", keep)
     batch_size = s.batch_size or family.eval_batch_size
     predict_started = time.perf_counter()
-    outputs = predictor(family.to_inputs(task, examples), batch_size=batch_size, progress=s.progress)
+    try:
+        outputs = predictor(family.to_inputs(task, examples), batch_size=batch_size, progress=s.progress)
+    except BertkitError as e:  # e.g. a tokenizer without a mask token for fill-mask: this task only
+        return skipped(task, split, f"model: {e}")
     predict_s = time.perf_counter() - predict_started
     scores = family.score(task, outputs, examples)  # the evaluate module: the reported numbers
     stats = family.example_stats(task, outputs, examples)
@@ -216,6 +232,7 @@ def measure(task, s: RunSettings, split, data, weights, key, run_file) -> dict:
         "n_examples": n, "predict_s": predict_s, "examples_per_s": n / predict_s if predict_s else None,
         "wall_s": time.perf_counter() - started, "batch_size": s.batch_size, "precision": precision,
         "data": data, "weights": weights, "head_trained": predictor.head_trained,
+        "label_map": label_map.describe() if label_map is not None and not label_map.identity else None,
         "notes": sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)}),
         "key": key, "predictions": run_file.relative(prediction_file), "reused_from": None,
     }

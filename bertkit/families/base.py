@@ -77,8 +77,9 @@ class Context:
     task: Any  # bertkit.tasks.base.Task
     tokenizer: Any
     max_length: int  # tokens the model takes
-    labels: tuple[str, ...] = ()  # the loaded head's label names (the task's, or the model's own)
+    labels: tuple[str, ...] = ()  # the label names outputs are reported in (the task's)
     meta: dict = field(default_factory=dict)  # the model folder's bertkit.json (tuned thresholds, …)
+    label_map: Any = None  # bertkit.labels.LabelMap: head outputs -> `labels` (None: no labels)
 
 
 class Family:
@@ -93,30 +94,37 @@ class Family:
 
     # ---- model ---------------------------------------------------------------------------------
     def model_kwargs(self, task) -> dict:
+        """Config overrides for a NEW head (an untrained one); a trained head keeps its own config."""
         return {}
 
-    def build_model(self, task, path, allow_pickle=False):
-        """Load `path` with this family's head; returns (model, head_missing: bool)."""
-        import transformers
+    labelled = False  # the head outputs named labels (classification, tagging), mapped by `label_map`
+    tagging = False  # its labels are tags (IOB schemes convert)
 
-        cls = getattr(transformers, self.auto_class)
-        model, info = cls.from_pretrained(
-            str(path), use_safetensors=None if allow_pickle else True, trust_remote_code=False,
-            output_loading_info=True, **self.model_kwargs(task))
-        missing = [k for k in info.get("missing_keys", []) if any(h in k for h in self.head_modules)]
-        return model, bool(missing)
+    def build_model(self, task, path, allow_pickle=False):
+        """Load `path` with this family's head; returns (model, head_missing: bool).
+
+        A trained head keeps the checkpoint's own config (its labels are mapped by name afterwards,
+        `label_map`); the head counts as missing when `from_pretrained` reports missing or mismatched
+        head weights, or when the checkpoint's head is of another kind (a sequence classifier loaded for
+        tagging); it is rebuilt fresh in the task's label config (serving warns, training trains it)."""
+        from ..loading import load_pretrained
+
+        return load_pretrained(self, task, path, allow_pickle)
 
     def init_head(self, model, train_rows) -> None:
         """Optional: set a new head's starting point from the training data."""
 
     # ---- serving -------------------------------------------------------------------------------
-    def head_labels(self, task, model) -> tuple[str, ...]:
-        """The task's label names when the model has as many labels; the model's own names otherwise."""
+    def label_map(self, task, model, user_map=None, source: str = "the model"):
+        """How the loaded head's outputs become the task's labels (`bertkit.labels`); None when the
+        family has no named labels."""
+        if not self.labelled:
+            return None
+        from ..labels import head_label_names, map_labels
+
         config = getattr(model, "config", None)
-        n = getattr(config, "num_labels", len(task.labels))
-        if not task.labels or n == len(task.labels):
-            return tuple(task.labels)
-        return tuple(config.id2label.get(i, f"LABEL_{i}") for i in range(n))
+        head = head_label_names(config) if config is not None else tuple(task.labels)
+        return map_labels(head, task.labels, tagging=self.tagging, user_map=user_map, source=source)
 
     def check_options(self, task, options: dict) -> dict:
         """The given options, type- and range-checked; InputError names the valid ones otherwise."""

@@ -28,6 +28,18 @@ class SequenceClassification(Family):
 
     def __init__(self, pair: bool = False, regression: bool = False, score_range=(0.0, 5.0)):
         self.pair, self.regression, self.score_range = pair, regression, score_range
+        self.labelled = not regression
+
+    def label_map(self, task, model, user_map=None, source="the model"):
+        if self.regression:
+            n = getattr(getattr(model, "config", None), "num_labels", 1)
+            if n != 1:
+                from ..labels import LabelMapError
+
+                raise LabelMapError(f"{source} is a {n}-label classifier; {task.name} needs a regression head "
+                                    "(one output). Fine-tune it on this task first.")
+            return None
+        return super().label_map(task, model, user_map, source)
 
     def model_kwargs(self, task):
         if self.regression:
@@ -83,6 +95,8 @@ class SequenceClassification(Family):
             low, high = self.score_range
             return [{"score": float(min(max(out, low), high))} for out in outputs]
         names = ctx.labels
+        if ctx.label_map is not None:  # the head's own labels, by name, summed into the task's
+            outputs = ctx.label_map.aggregate(np.asarray(outputs, dtype=np.float64))
         results = []
         for probs in outputs:
             best = int(np.argmax(probs))

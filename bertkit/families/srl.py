@@ -66,7 +66,7 @@ class RoleLabelling(TokenTagging):
         results = [{"frames": []} for _ in items]
         for (i, view, k), pairs in sorted(grouped.items()):
             fs = [f for f, _ in pairs]
-            probs = self.word_probs(fs, [o for _, o in pairs], len(fs[0]["words"]), len(names))
+            probs = self.word_probs(fs, [o for _, o in pairs], len(fs[0]["words"]), ctx.label_map)
             p_verb = float(probs[k, v_index]) if v_index is not None else 1.0
             if not fs[0]["forced"] and p_verb <= PREDICATE_THRESHOLD:
                 continue

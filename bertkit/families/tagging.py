@@ -23,6 +23,7 @@ class TokenTagging(Family):
     head_modules = ("classifier",)
     input_fields = ("text",)  # or {"tokens": [...]}
     output_keys = ("spans", "words")
+    labelled = tagging = True
 
     def model_kwargs(self, task):
         return {"num_labels": len(task.labels), "id2label": dict(enumerate(task.labels)),
@@ -88,8 +89,10 @@ class TokenTagging(Family):
         probs = torch.softmax(model(**batch).logits.float(), -1).cpu().numpy()
         return [probs[row, :len(f["input_ids"])] for row, f in enumerate(meta)]
 
-    def word_probs(self, features, outputs, n_words, n_labels):
-        """Mean label probabilities per word over the windows that hold its first piece."""
+    def word_probs(self, features, outputs, n_words, label_map=None):
+        """Mean task-label probabilities per word over the windows that hold its first piece (the head's
+        own labels summed into the task's by `label_map`)."""
+        n_labels = outputs[0].shape[-1]
         total, count = np.zeros((n_words, n_labels)), np.zeros(n_words)
         for feature, probs in zip(features, outputs):
             seen = set()
@@ -98,7 +101,8 @@ class TokenTagging(Family):
                     seen.add(w)
                     total[w] += probs[t]
                     count[w] += 1
-        return total / np.maximum(count, 1)[:, None]
+        probs = total / np.maximum(count, 1)[:, None]
+        return label_map.aggregate(probs) if label_map is not None else probs
 
     def postprocess(self, ctx, items, features, outputs, **_):
         names = list(ctx.labels)
@@ -108,7 +112,7 @@ class TokenTagging(Family):
         results = [None] * len(items)
         for (i, view), pairs in sorted(grouped.items(), key=lambda g: g[0][1] is not None):
             fs = [f for f, _ in pairs]
-            probs = self.word_probs(fs, [o for _, o in pairs], len(fs[0]["words"]), len(names))
+            probs = self.word_probs(fs, [o for _, o in pairs], len(fs[0]["words"]), ctx.label_map)
             decoded = decode(fs[0]["text"], fs[0]["words"], probs, names)
             if view is None:
                 results[i] = decoded

@@ -20,15 +20,21 @@ class Translation(Family):
     output_keys = ("text",)
 
     def build_model(self, task, path, allow_pickle=False):
-        import json
-
         from transformers import EncoderDecoderModel
 
-        config = json.loads((path / "config.json").read_text())
-        kw = {"use_safetensors": None if allow_pickle else True}
-        if config.get("model_type") == "encoder-decoder":
-            return EncoderDecoderModel.from_pretrained(str(path), **kw), False
-        model = EncoderDecoderModel.from_encoder_decoder_pretrained(str(path), str(path), encoder_use_safetensors=kw["use_safetensors"], decoder_use_safetensors=kw["use_safetensors"])
+        from ..errors import ModelError
+        from ..loading import load_config
+
+        config = load_config(path)
+        safe = None if allow_pickle else True
+        try:
+            if config.model_type == "encoder-decoder":
+                return EncoderDecoderModel.from_pretrained(str(path), use_safetensors=safe), False
+            model = EncoderDecoderModel.from_encoder_decoder_pretrained(
+                str(path), str(path), encoder_use_safetensors=safe, decoder_use_safetensors=safe)
+        except Exception as e:  # an encoder that cannot be a decoder, a corrupt file: never a raw traceback
+            raise ModelError(f"cannot build a {config.model_type} encoder-decoder from {path} for {task.name}: "
+                             f"{type(e).__name__}: {str(e)[:300]}") from None
         return configure(model, path), True
 
     def check_input(self, task, item):
