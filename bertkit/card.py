@@ -36,6 +36,10 @@ def write_card(out: Path, task, recipe: dict, meta: dict, files: list[Path], n_t
                        for k, v in meta["metrics"].items())
     processes = meta.get("world_size", 1)
     launch = f" · {processes} processes (DDP: `torchrun --nproc_per_node {processes} -m bertkit train …`)" if processes > 1 else " · 1 process"
+    label_map = meta.get("label_map")
+    label_line = ("\n- Starting head's labels, put in the task's order by name "
+                  f"({label_map['how']}): " + ", ".join(f"{h} -> {t}" for h, t in label_map["to_task"].items())
+                  if label_map else "")
     text = f"""---
 library_name: transformers
 license: apache-2.0
@@ -49,7 +53,7 @@ tags: [bertkit, {task.name}]
 - Format: {meta['format']}{' (LoRA r=%d on every encoder linear layer + head)' % meta['lora']['r'] if meta.get('lora') else ''}
 - Seed: {recipe['seed']} · training time: {meta['train_seconds']:.0f} s on {hardware()}
 - Precision: {meta.get('precision', 'fp32')}{launch}
-- Training rows: {n_train:,} · evaluation rows ({task.tune_split} split): {n_eval:,}
+- Training rows: {n_train:,} · evaluation rows ({task.tune_split} split): {n_eval:,}{label_line}
 
 ## Recreate
 
