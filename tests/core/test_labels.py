@@ -261,6 +261,23 @@ def test_catalog_loads_the_pinned_checkpoint_from_the_hub_cache(tmp_path):
     assert out.returncode == 0, out.stderr
     name, trained, how, label = json.loads(out.stdout.strip().splitlines()[-1])
     assert name.startswith(entry.hub_id) and trained and how == "by name" and label in ("negative", "positive")
-    code = "import bertkit; bertkit.load('srl', model='catalog')"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
-    assert out.returncode != 0 and "catalogue has no hub checkpoint for 'srl'" in out.stderr
+    with pytest.raises(ModelError, match="catalogue has no hub checkpoint for 'srl'"):
+        bertkit.load("srl", model="catalog")
+
+
+def test_training_from_a_hub_head_keeps_its_knowledge_in_the_task_order(tmp_path):
+
+    folder = save_merged("sst2", tmp_path / "hub", permuted([1, 0], ["POSITIVE", "NEGATIVE"]))
+    rows = [("a charming film", "positive"), ("a dull mess", "negative")] * 8
+    train = tmp_path / "train.csv"
+    train.write_text("text,label\n" + "".join(f"{t},{l}\n" for t, l in rows))
+    result = bertkit.train("sst2", model=str(folder), train_file=str(train), output=str(tmp_path / "run"),
+                           max_steps=1, lr=1e-8, batch_size=8, progress=False)
+    meta = json.loads((Path(result["output"]) / "bertkit.json").read_text())
+    assert meta["label_map"]["to_task"] == {"POSITIVE": "positive", "NEGATIVE": "negative"}
+    assert "POSITIVE -> positive" in (Path(result["output"]) / "README.md").read_text()
+    texts = ["a charming and often affecting journey", "an empty, lifeless mess"]
+    before = bertkit.load("sst2", model=str(folder), cache=False)(texts)
+    after = bertkit.load("sst2", model=result["output"], cache=False)(texts)
+    for a, b in zip(after, before):  # lr 1e-8: the trained head is the hub head, now in the task's order
+        assert a["label"] == b["label"] and a["scores"] == pytest.approx(b["scores"], abs=1e-3)
