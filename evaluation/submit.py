@@ -26,14 +26,13 @@ def glue_files() -> dict[str, str]:
 
     return {t.name: f"{t.display_name}.tsv" for t in all_tasks() if t.benchmark == "glue"}
 
-STRING_LABELS = ("rte", "qnli")  # GLUE's files for these name the class
 NOT_HERE = ("MNLI-m.tsv", "MNLI-mm.tsv", "QQP.tsv", "AX.tsv")
 
 
 def prediction_text(task, output: dict) -> str:
     if task.family.regression:
         return f"{output['score']:.3f}"
-    if task.name in STRING_LABELS:
+    if task.glue is not None and task.glue.string_labels:  # GLUE's files for these name the class
         return output["label"]
     if output["label"] not in task.labels:
         raise ModelError(f"{task.name}: the model predicts {output['label']!r}, not one of {list(task.labels)}")

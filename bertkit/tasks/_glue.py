@@ -4,14 +4,22 @@ GLUE dev is the reported score, so it must not pick checkpoints or recipes. Ever
 file holds out a deterministic slice of it as `tune` (every STEP-th row, about 10 %, at most ~2,000
 rows) and trains on the rest; `dev` stays untouched until the evaluation suite reports it.
 """
-from ..data import read_glue
+from ..data import GlueFormat, read_glue
 from ..families.classification import SequenceClassification
 from .base import Task, carve_tune, register
 
 
 def glue_task(name: str, folder: str, *, labels=(), pair=False, regression=False, splits=("train", "dev", "test"),
-              label_names=None, **declared) -> Task:
-    """Register GLUE task `name` whose files are glue/FOLDER/{train,dev,test}.tsv."""
+              label_names=None, columns=None, headerless=(), string_labels=False, **declared) -> Task:
+    """Register GLUE task `name` whose files are glue/FOLDER/{train,dev,test}.tsv. `label_names`: the
+    order numeric files store ids in (default `labels`); `columns`: {"text": (...), "text_pair": (...)}
+    header names tried first; `headerless`: the columns of header-less files; `string_labels`: the
+    submission names the class."""
+    columns = columns or {}
+    fmt = GlueFormat(task=name, labels=tuple(label_names or labels), pair=pair, regression=regression,
+                     text=tuple(columns.get("text", ())) + GlueFormat.text,
+                     text_pair=tuple(columns.get("text_pair", ())) + GlueFormat.text_pair,
+                     headerless=tuple(headerless), string_labels=string_labels)
     files = {split: f"glue/{folder}/{split}.tsv" for split in splits}
     if "train" in files:
         files["tune"] = files["train"]
@@ -21,9 +29,10 @@ def glue_task(name: str, folder: str, *, labels=(), pair=False, regression=False
         family=SequenceClassification(pair=pair, regression=regression),
         labels=tuple(labels),
         files=files,
-        read=lambda path, split: carve_tune(read_glue(path, name, label_names), split),
+        read=lambda path, split: carve_tune(read_glue(path, fmt), split),
+        glue=fmt,
         metric="glue",
-        metric_config=name,
+        metric_config=declared.pop("metric_config", name),
         hub_dataset=("nyu-mll/glue", name),
         benchmark="glue",
         references="glue",

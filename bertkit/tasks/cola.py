@@ -4,6 +4,7 @@ from ._glue import glue_task
 TASK = glue_task(
     "cola", "CoLA",
     labels=("unacceptable", "acceptable"),
+    headerless=("source", "label", "mark", "sentence"),
     description=__doc__,
     primary_metric="matthews_correlation",
     target_score=30.0,

@@ -5,6 +5,7 @@ TASK = glue_task(
     "mrpc", "MRPC",
     labels=("not_equivalent", "equivalent"),
     pair=True,
+    columns={"text": ("#1 String",), "text_pair": ("#2 String",)},
     description=__doc__,
     primary_metric="f1",
     headline=("f1", "accuracy"),

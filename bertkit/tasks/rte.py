@@ -6,6 +6,7 @@ TASK = glue_task(
     labels=("entailment", "not_entailment"),
     label_names=["entailment", "not_entailment"],
     pair=True,
+    string_labels=True,
     description=__doc__,
     primary_metric="accuracy",
     target_score=58.0,

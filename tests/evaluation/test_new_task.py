@@ -99,3 +99,44 @@ def test_a_new_task_file_reaches_the_cli_the_suite_the_leaderboard_and_the_app(n
     pickers = {b.elem_id: b for b in demo.blocks.values() if isinstance(b, gr.Dropdown) and b.elem_id}
     offered = [c[1] if isinstance(c, (list, tuple)) else c for c in pickers["classify_task"].choices]
     assert NAME in offered
+
+
+GLUE_TASK_FILE = '''"""Mood of a product review in GLUE's TSV layout (a throw-away task for tests)."""
+from bertkit.tasks._glue import glue_task
+
+TASK = glue_task("review_glue", "REVIEWS", labels=("sad", "glad"), columns={"text": ("review",)},
+                 string_labels=True, description=__doc__, primary_metric="accuracy", metric_config="sst2",
+                 examples=("works fine, glad I bought it",))
+'''
+
+
+def test_a_new_glue_format_task_reads_trains_and_submits(tiny_bert, tmp_path):
+    """Every fact the GLUE reader and the submission need comes from the task file (Task.glue)."""
+    import bertkit
+    from bertkit.tasks import base
+    from evaluation.submit import submit
+
+    base.all_tasks()
+    path = tmp_path / "review_glue.py"
+    path.write_text(GLUE_TASK_FILE)
+    spec = importlib.util.spec_from_file_location("throwaway_review_glue", path)
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    try:
+        folder = tmp_path / "data" / "glue" / "REVIEWS"
+        folder.mkdir(parents=True)
+        rows = ["works fine, glad I bought it\tglad", "broke on day one\tsad", "lovely colour\tglad", "too small\tsad"]
+        (folder / "train.tsv").write_text("review\tlabel\n" + "\n".join(rows * 5) + "\n")
+        (folder / "dev.tsv").write_text("review\tlabel\n" + "\n".join(rows) + "\n")
+        (folder / "test.tsv").write_text("index\treview\n" + "".join(f"{i}\t{r.split(chr(9))[0]}\n"
+                                                                     for i, r in enumerate(rows)))
+        task = base.get_task("review_glue")
+        assert task.load("dev", tmp_path / "data")["label"][:] == [1, 0, 1, 0]
+        result = bertkit.train("review_glue", model=str(tiny_bert), data_dir=str(tmp_path / "data"),
+                               output=str(tmp_path / "run"), max_steps=1, batch_size=4, progress=False)
+        lines = list(submit(result["output"], tmp_path / "data", tmp_path / "submission", tasks="review_glue"))
+        written = (tmp_path / "submission" / "REVIEWS.tsv").read_text().splitlines()
+        assert lines[0].endswith("4 predictions") and written[0] == "index\tprediction"
+        assert [line.split("\t")[0] for line in written[1:]] == ["0", "1", "2", "3"]
+        assert {line.split("\t")[1] for line in written[1:]} <= {"sad", "glad"}  # string labels, as declared
+    finally:
+        base._REGISTRY.pop("review_glue", None)
