@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import ModelError
+from .errors import LabelMapError
 
 # Normalised name -> normalised name of the same meaning (classification labels).
 SYNONYMS = {
@@ -43,10 +43,6 @@ ENTITY_SYNONYMS = {"person": "per", "location": "loc", "organization": "org", "o
 TAG_PREFIX = {"B": "B", "I": "I", "S": "B", "U": "B", "E": "I", "L": "I"}
 _TAG = re.compile(r"^([BIESLU])[-_](.+)$", re.IGNORECASE)
 _GENERIC = re.compile(r"^(LABEL_)?(\d+)$", re.IGNORECASE)
-
-
-class LabelMapError(ModelError):
-    """A head whose labels cannot be mapped to the task's."""
 
 
 def normalize(name: str) -> str:

@@ -1,4 +1,4 @@
-"""`DataError`, the one error every reader raises, and the file-opening helpers that raise it.
+"""The file-opening helpers every reader uses; they raise `DataError` (bertkit/errors.py).
 
 A `DataError` names the file, the 1-based line when one is known, and the problem:
 `"dev.tsv, line 12: label 'maybe' not in ['entailment', 'not_entailment']"`.
@@ -6,18 +6,7 @@ A `DataError` names the file, the 1-based line when one is known, and the proble
 import gzip
 import os
 
-from bertkit.errors import BertkitError
-
-
-class DataError(BertkitError, ValueError):
-    """A data file (or hub dataset) that cannot be read into the canonical schema."""
-
-    def __init__(self, path, problem, line=None):
-        self.path = str(path)
-        self.line = line
-        self.problem = problem
-        where = self.path if line is None else f"{self.path}, line {line}"
-        super().__init__(f"{where}: {problem}")
+from bertkit.errors import DataError  # noqa: F401  (defined with every other error)
 
 
 def check_file(path):
