@@ -10,6 +10,7 @@ scoring it turns outputs into the metric module's inputs (`predictions`, `refere
 """
 from __future__ import annotations
 
+import math
 import numbers
 import re
 import unicodedata
@@ -60,6 +61,8 @@ class Option:
                    and (self.type is float or float(value).is_integer()))
         if not ok_type:
             raise InputError(f"{name} must be {self.type.__name__}, got {value!r}")
+        if not isinstance(value, bool) and not math.isfinite(value):  # nan passes every range test below
+            raise InputError(f"{name} must be a finite number, got {value!r}")
         value = self.type(value)
         if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
             raise InputError(f"{name}={value} is out of range: {self.describe()}")

@@ -1,15 +1,29 @@
-"""Extractive question answering (SQuAD v1.1 and v2.0).
+"""Extractive question answering (SQuAD v1.1 and v2.0) over contexts of any length.
 
-Long contexts are split into overlapping windows (`doc_stride` tokens of overlap), every window is
-scored, and the best span over all windows wins. Span score = p(start) * p(end), softmax over the
-window's context tokens and [CLS]; the no-answer score is p(start=[CLS]) * p(end=[CLS]) (lowest over
-windows). With `allow_no_answer`, the answer is empty when
-no_answer_probability = null / (null + best) exceeds `threshold`.
+Long contexts are split into overlapping windows (`doc_stride` tokens of overlap) and every window is
+scored. Windows are compared on one scale: a span's value is its logit sum start+end minus its own
+window's no-answer ([CLS]) logit sum, so a span counts by how far its window prefers it to "no answer
+here". (Per-window softmax probabilities are not comparable: a window without the answer still holds
+a confident span.) The span with the highest value over all windows wins; a span seen by two windows
+is kept once, at its best value. `scoring` names the rule; "raw" (logit sums, null = the lowest
+window's, as the BERT SQuAD v2 reference) and "window" (per-window softmax, before 2026-12-03) are kept
+for `scripts/qa_haystack.py`, which measured them on tune splits (docs in its header).
 Output: {"answer", "start", "end" (character offsets in the context), "score",
-"no_answer_probability", "top_k": [{"answer", "start", "end", "score"}...]}.
+"no_answer_probability", "top_k": [{"answer", "start", "end", "score"}...]}, where
+- `score` (in [0, 1]) is a span's share of exp(value) among every candidate span of the context
+  (each window's 20 best starts x 20 best ends, at most `max_answer_tokens` long) and "no answer"
+  (value 0); the top_k scores sum to at most 1;
+- `no_answer_probability` (in [0, 1]) is sigmoid(-best value): "no answer" against the best span
+  alone. On a one-window context it equals null / (null + best) of that window's softmax
+  probabilities, the number the shipped squad_v2 threshold was tuned on.
+With `allow_no_answer` (squad_v2) the answer is empty when no_answer_probability exceeds `threshold`
+(default: the head's tuned `no_answer_threshold` in bertkit.json); `score` is then that probability.
 """
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import torch
 
 from ..errors import InputError
@@ -31,6 +45,7 @@ class QuestionAnswering(Family):
                  max_answer_tokens: int = 30, threshold: float = 0.5):
         self.allow_no_answer, self.max_length, self.doc_stride = allow_no_answer, max_length, doc_stride
         self.max_answer_tokens, self.threshold = max_answer_tokens, threshold
+        self.scoring = "relative"
 
     def model_kwargs(self, task):
         return {"num_labels": 2}
@@ -62,60 +77,71 @@ class QuestionAnswering(Family):
         return features
 
     def forward(self, ctx, model, batch, meta, **_):
+        """Per window: start and end logits over its tokens, -inf where no answer can be ([CLS] kept)."""
         out = model(**batch)
         start, end = out.start_logits.float().cpu(), out.end_logits.float().cpu()  # masks below are CPU tensors
         results = []
         for row, feature in enumerate(meta):
             n = len(feature["input_ids"])
-            valid = torch.tensor([o is not None for o in feature["offsets"]] + [False] * (start.shape[1] - n))
+            valid = torch.tensor([o is not None for o in feature["offsets"]])
             valid[0] = True  # [CLS] = no answer
-            s = torch.softmax(start[row].masked_fill(~valid, -1e9), -1)[:n].numpy()
-            e = torch.softmax(end[row].masked_fill(~valid, -1e9), -1)[:n].numpy()
-            results.append((s, e))
+            results.append((start[row, :n].masked_fill(~valid, -math.inf).numpy(),
+                            end[row, :n].masked_fill(~valid, -math.inf).numpy()))
         return results
 
     def postprocess(self, ctx, items, features, outputs, top_k=5, threshold=None):
         if threshold is None:  # the threshold tuned when the head was trained, else the family default
             threshold = ctx.meta.get("no_answer_threshold", self.threshold)
         threshold = float(threshold)
-        per_item = [[] for _ in items]
-        null = [1.0] * len(items)
+        windows = [[] for _ in items]
         for feature, (s, e) in zip(features, outputs):
-            i = feature["item"]
-            null[i] = min(null[i], float(s[0] * e[0]))
-            per_item[i].extend(self._spans(feature["offsets"], s, e, max(top_k, 1)))
-        results = []
-        for item, spans, null_score in zip(items, per_item, null):
-            context = item["context"]
-            best = {}
-            for score, start, end in sorted(spans, reverse=True):
-                key = (start, end)  # windows overlap: keep each span once, at its best score
-                if key not in best:
-                    best[key] = {"answer": context[start:end], "start": start, "end": end, "score": score}
-            top = list(best.values())[:max(top_k, 1)]
-            top_score = top[0]["score"] if top else 0.0
-            no_answer_probability = null_score / (null_score + top_score) if (null_score + top_score) else 1.0
-            result = dict(top[0]) if top else {"answer": "", "start": -1, "end": -1, "score": 0.0}
-            if self.allow_no_answer and (not top or no_answer_probability > threshold):
-                result = {"answer": "", "start": -1, "end": -1, "score": float(no_answer_probability)}
-            result["no_answer_probability"] = float(no_answer_probability)
-            result["top_k"] = top
-            results.append(result)
-        return results
+            windows[feature["item"]].append((feature["offsets"], s, e))
+        return [self._answer(item["context"], w, top_k, threshold) for item, w in zip(items, windows)]
 
-    def _spans(self, offsets, s, e, k):
-        """The k best (score, char_start, char_end) spans of one window."""
-        candidates = [i for i, o in enumerate(offsets) if o is not None]
-        if not candidates:
-            return []
-        starts = sorted(candidates, key=lambda i: -s[i])[:20]
-        ends = sorted(candidates, key=lambda i: -e[i])[:20]
-        spans = []
-        for a in starts:
-            for b in ends:
-                if a <= b < a + self.max_answer_tokens:
-                    spans.append((float(s[a] * e[b]), offsets[a][0], offsets[b][1]))
-        return sorted(spans, reverse=True)[:k]
+    def _answer(self, context, windows, top_k, threshold):
+        """One item's answer from all its windows' logits, on scores comparable across windows."""
+        null, best = None, {}
+        for offsets, s, e in windows:
+            window_null, spans = self._window(offsets, s, e)
+            null = window_null if null is None else min(null, window_null)
+            for value, start, end in spans:
+                if value > best.get((start, end), -math.inf):  # windows overlap: each span once, at its best
+                    best[(start, end)] = value
+        if self.scoring == "relative":
+            null = 0.0
+        ranked = sorted(((v - null, a, b) for (a, b), v in best.items()), reverse=True)
+        # score: the span's share of exp(value) among every candidate span and "no answer" (value 0)
+        m = max([0.0] + [v for v, _, _ in ranked[:1]])
+        norm = math.exp(-m) + sum(math.exp(v - m) for v, _, _ in ranked)
+        top = [{"answer": context[a:b], "start": a, "end": b, "score": math.exp(v - m) / norm}
+               for v, a, b in ranked[:max(top_k, 1)]]
+        # no answer against the best span alone: sigmoid(null - best); 1 when no span exists
+        no_answer_probability = _sigmoid(-ranked[0][0]) if ranked else 1.0
+        result = dict(top[0]) if top else {"answer": "", "start": -1, "end": -1, "score": 0.0}
+        if self.allow_no_answer and (not top or no_answer_probability > threshold):
+            result = {"answer": "", "start": -1, "end": -1, "score": float(no_answer_probability)}
+        result["no_answer_probability"] = float(no_answer_probability)
+        result["top_k"] = top
+        return result
+
+    def _window(self, offsets, s, e):
+        """(null value, [(value, char_start, char_end)]) of one window's candidate spans.
+
+        Values are logit sums start+end: raw ("raw"), minus the window's own [CLS] sum ("relative": the
+        null is then 0 in every window), or log-probabilities of a softmax over the window ("window")."""
+        if self.scoring == "window":
+            s, e = s - _logsumexp(s), e - _logsumexp(e)
+        null = float(s[0] + e[0])
+        candidates = np.array([i for i, o in enumerate(offsets) if o is not None], dtype=int)
+        if not len(candidates):
+            return null, []
+        starts = candidates[np.argsort(-s[candidates], kind="stable")[:20]]
+        ends = candidates[np.argsort(-e[candidates], kind="stable")[:20]]
+        value = s[starts][:, None] + e[ends][None, :]
+        ok = (ends[None, :] >= starts[:, None]) & (ends[None, :] < starts[:, None] + self.max_answer_tokens)
+        shift = null if self.scoring == "relative" else 0.0
+        return null, [(float(value[i, j] - shift), offsets[starts[i]][0], offsets[ends[j]][1])
+                      for i, j in zip(*np.nonzero(ok))]
 
     # ---- training and scoring ------------------------------------------------------------------
     def to_inputs(self, task, dataset):
@@ -160,3 +186,12 @@ class QuestionAnswering(Family):
 
     def references(self, task, dataset):
         return [{"id": i, "answers": a} for i, a in zip(dataset["id"], dataset["answers"])]
+
+
+def _logsumexp(x):
+    m = float(np.max(x))
+    return m + math.log(float(np.sum(np.exp(x - m))))
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
