@@ -67,14 +67,36 @@ class NonFiniteLoss(BertkitError):
     """The loss or the weights became NaN/inf: nothing is published."""
 
 
-def check_finite(model, recipe) -> None:
-    """NonFiniteLoss if any trained weight is NaN/inf (a diverged run must not publish a model)."""
+def check_finite(trainer, recipe) -> None:
+    """NonFiniteLoss if a trained weight, or the loss on one training batch, is NaN/inf: the last step's
+    update is never seen by a loss during training, and a diverged run must not publish a model."""
     import torch
 
+    model = trainer.accelerator.unwrap_model(trainer.model)
+    advice = f"nothing was published. Lower --lr (it was {recipe.lr}) or --weight-decay ({recipe.weight_decay}) " \
+             "and run again"
     for name, param in model.named_parameters():
         if param.requires_grad and not torch.isfinite(param).all():
-            raise NonFiniteLoss(f"training diverged: weight {name} became NaN/inf; nothing was published. Lower "
-                                f"--lr (it was {recipe.lr}) or --weight-decay ({recipe.weight_decay}) and run again")
+            raise NonFiniteLoss(f"training diverged: weight {name} became NaN/inf; {advice}")
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        batch = trainer._prepare_inputs(next(iter(trainer.get_train_dataloader())))
+        loss = trainer.compute_loss(model, batch)
+    model.train(was_training)
+    if not torch.isfinite(loss).all():
+        raise NonFiniteLoss(f"training diverged: the loss of the trained model is {loss.item()}; {advice}")
+
+
+def as_os_error(error: BaseException) -> OSError | None:
+    """The OSError behind a failed write, also when a library reports it in its own type (safetensors:
+    "I/O error: No space left on device (os error 28)")."""
+    import re
+
+    if isinstance(error, OSError):
+        return error
+    found = re.search(r"os error (\d+)", str(error))
+    return OSError(int(found.group(1)), os.strerror(int(found.group(1)))) if found else None
 
 
 class Run:
@@ -229,8 +251,9 @@ class Run:
         except BaseException as e:
             if is_main:
                 discard_failed(partial, created=action == "fresh", diverged=isinstance(e, NonFiniteLoss))
-            if isinstance(e, OSError):
-                raise disk_error(e, out) from None
+            failed_write = as_os_error(e)
+            if failed_write is not None:
+                raise disk_error(failed_write, out) from None
             raise
 
     def train_staged(self, action, fp, train_rows, eval_rows, precision, device, state) -> dict:
@@ -311,7 +334,7 @@ class Run:
             name = signal.Signals(control.signum).name
             raise TrainingInterrupted(f"{name} at step {trainer.state.global_step}/{total_steps}: checkpoint saved in "
                                       f"{checkpoints}; run the same command again to resume", control.signum)
-        check_finite(trainer.accelerator.unwrap_model(trainer.model), r)
+        check_finite(trainer, r)
         metrics = trainer.evaluate()
         rows_per_rank = gather(trainer.rows_seen, world)
         result = {"output": str(out), "metrics": metrics, "train_seconds": seconds, "resumed_from": resume,

@@ -140,14 +140,16 @@ def mounted_tmpfs(ctx, name: str, options: str) -> Path:
 def on_tmpfs(options: str, **kw):
     def provoke(ctx):
         disk = mounted_tmpfs(ctx, "disk", options)
-        if "ro" not in options.split(","):
+        writable = "ro" not in options.split(",")
+        if writable:
             (disk / "keep.txt").write_text("kept")
-            ctx.protect(disk / "keep.txt")
         try:
-            return train(output=str(disk / "out" / "run"), **kw)(ctx)
+            return train(output=str(disk / "run"), **kw)(ctx)
         finally:
             left = sorted(p.name for p in disk.rglob("*") if p.name != "keep.txt")
+            kept = not writable or (disk / "keep.txt").read_text() == "kept"
             subprocess.run(["umount", str(disk)], check=False)
+            assert kept, "LOST: keep.txt on that disk changed or vanished"
             assert not left, f"WRONG: left on the full/read-only disk: {left}"
     return provoke
 
