@@ -39,7 +39,7 @@ def check_output(out: Path, overwrite: bool) -> None:
         raise RecipeError(f"--output {out}: {parent} is a file, not a folder; choose another --output")
 
 
-def discard_failed(partial: Path, created: bool, diverged: bool = False) -> None:
+def discard_failed(partial: Path, created: bool, diverged: bool = False, quiet: bool = False) -> None:
     """After a failed run: remove `partial` if this run created it and nothing in it is worth resuming."""
     from .checkpoints import last_complete
 
@@ -49,7 +49,9 @@ def discard_failed(partial: Path, created: bool, diverged: bool = False) -> None
     if created and (resumable is None or diverged):
         shutil.rmtree(partial, ignore_errors=True)
         return
-    why = "it holds an earlier run's checkpoints" if not created else f"it holds {Path(resumable).name}"
+    if quiet:
+        return
+    why = f"it holds {Path(resumable).name}" if resumable else "an earlier run of this command made it (still running?)"
     print(f"kept {partial}: {why}; the same command resumes from it, --overwrite discards it", file=sys.stderr)
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from . import _env  # noqa: F401  (before transformers)
 from transformers import Trainer, TrainerCallback  # noqa: E402  (this module is imported only to train)
-from .checkpoints import AtomicCheckpoints, last_complete
+from .checkpoints import AtomicCheckpoints, fsync_tree, last_complete
 from .errors import BertkitError, ModelError
 from .models import BERTKIT_FILE, DEFAULT, check_weights, load_tokenizer, resolve
 from .recipe import Recipe, RecipeError, make_recipe, recipe_command, run_fields  # noqa: F401 (re-exported)
@@ -246,11 +246,12 @@ class Run:
                     "resumed_from": None, "log_history": [], "already_trained": True, "message": message}
         try:
             return self.train_staged(action, fp, train_rows, eval_rows, precision, device, state)
-        except (TrainingInterrupted, KeyboardInterrupt):
+        except TrainingInterrupted:
             raise  # OUTPUT.partial/ keeps the checkpoint: the same command resumes
-        except BaseException as e:
+        except BaseException as e:  # KeyboardInterrupt too: a second signal, or one before the first checkpoint
             if is_main:
-                discard_failed(partial, created=action == "fresh", diverged=isinstance(e, NonFiniteLoss))
+                discard_failed(partial, created=action == "fresh", diverged=isinstance(e, NonFiniteLoss),
+                               quiet=isinstance(e, KeyboardInterrupt))
             failed_write = as_os_error(e)
             if failed_write is not None:
                 raise disk_error(failed_write, out) from None
@@ -346,6 +347,7 @@ class Run:
                         **task.family.train_meta(task, tokenizer, train_rows)}
             self.save(partial / "final", trainer.model, tokenizer, lora, metrics, seconds, len(train_rows),
                       len(eval_rows), fp, training)
+            fsync_tree(partial / "final")  # on the disk before it is published: a power cut leaves no empty files
             publish(partial / "final", out)
         state.wait_for_everyone()
         return result
@@ -626,7 +628,10 @@ def read_json(path: Path):
 
 def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
+    with open(tmp, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(tmp, path)
 
 
