@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from . import _env  # noqa: F401
@@ -60,9 +61,10 @@ def cmd_train(args) -> int:
 def parse_inputs(task, args) -> list:
     """Inputs from the command line, or one JSON value per line of --file ('-' = stdin)."""
     if args.file:
-        stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")
-        return [json.loads(line) if line.lstrip().startswith(("{", "[", '"')) else line.rstrip("\n")
-                for line in stream if line.strip()]
+        inputs = read_input_file(args.file)
+        if not inputs:
+            raise BertkitError(f"--file {args.file} has no inputs (it is empty or every line is blank)")
+        return inputs
     if args.question is not None or args.context is not None:
         return [{"question": args.question or "", "context": args.context or ""}]
     if args.text_pair is not None:
@@ -72,6 +74,40 @@ def parse_inputs(task, args) -> list:
     if not args.text:
         raise BertkitError(f"give a text, or --file; e.g. {json.dumps(task.examples[0]) if task.examples else ''}")
     return list(args.text)
+
+
+def read_input_file(name: str) -> list:
+    """One input per non-blank line: JSON when it starts with { [ or ", else the line's text.
+
+    Bytes that are not UTF-8 become U+FFFD in that line only; a BOM and CRLF line ends are dropped;
+    a line that looks like JSON but is not is an error naming the file and the line.
+    """
+    import io
+
+    if name == "-":
+        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="replace")
+    else:
+        try:
+            stream = open(name, encoding="utf-8-sig", errors="replace")
+        except IsADirectoryError:
+            raise BertkitError(f"--file {name} is a folder; give a file with one input per line") from None
+        except OSError as e:
+            raise BertkitError(f"--file {name}: cannot read it ({e.strerror or e})") from None
+    inputs = []
+    with stream:
+        for number, line in enumerate(stream, 1):
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                continue
+            if not line.lstrip().startswith(("{", "[", '"')):
+                inputs.append(line)
+                continue
+            try:
+                inputs.append(json.loads(line))
+            except ValueError as e:
+                raise BertkitError(f"{name} line {number}: starts like JSON but is not valid JSON ({e}); "
+                                   "write plain text or one JSON value per line") from None
+    return inputs
 
 
 def cmd_predict(args) -> int:
@@ -84,7 +120,12 @@ def cmd_predict(args) -> int:
                      label_map=args.label_map)
     outputs = predictor(inputs, batch_size=args.batch_size, progress=len(inputs) > 256, **options)  # tqdm on stderr
     for out in outputs:
-        print(json.dumps(out, ensure_ascii=False))
+        try:
+            line = json.dumps(out, ensure_ascii=False, allow_nan=False)  # NaN is not JSON: a reader would choke
+        except ValueError:
+            raise BertkitError(f"{args.model}: the model's scores are NaN/inf, so its weights are not finite "
+                               "(a diverged training run?); retrain it with a lower --lr") from None
+        print(line)
     return 0
 
 
@@ -150,6 +191,23 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (BertkitError, FileNotFoundError, KeyError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `... | head`: the reader has gone; nothing to say
+        sys.stderr.close()
+        return 1
+    except (BertkitError, OSError, KeyError, ValueError) as e:
+        print(f"error: {one_line(e)}", file=sys.stderr)
         return 2
+    except Exception as e:  # a bug, not a user error: one line, the traceback only on request
+        if os.environ.get("BERTKIT_TRACEBACK"):
+            raise
+        print(f"error: unexpected {type(e).__name__}: {one_line(e)} (a bertkit bug: please report it; "
+              "BERTKIT_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+        return 1
+
+
+def one_line(error: BaseException) -> str:
+    text = error.args[0] if isinstance(error, KeyError) and len(error.args) == 1 else error
+    return " ".join(str(text).split()) or type(error).__name__

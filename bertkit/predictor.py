@@ -44,6 +44,14 @@ class Predictor:
                                source.meta if getattr(source, "meta", None) is not None else {}, self.label_map)
         self._lock = threading.Lock()  # one forward at a time: torch already uses every core
 
+    @property
+    def batch_size(self) -> int:
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value) -> None:  # checked however it is set (bertkit.load(batch_size=) sets it)
+        self._batch_size = check_batch_size(value)
+
     def __repr__(self):
         name = self.source.name if self.source else type(self.model).__name__
         backend = "" if self.backend == "torch" else f", backend={self.backend!r}"
@@ -54,6 +62,7 @@ class Predictor:
         items = [inputs] if single else inputs
         if not items:
             return []
+        batch_size = check_batch_size(batch_size) if batch_size is not None else None
         options = self.task.family.check_options(self.task, options)
         checked = []
         for i, item in enumerate(items):
@@ -105,6 +114,15 @@ class Predictor:
                                          count=int(lengths.sum()))
             batch[key] = torch.from_numpy(values).to(self.device)
         return batch
+
+
+def check_batch_size(value) -> int:
+    """A whole number >= 1 (numpy ints too); InputError naming the value otherwise."""
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise InputError(f"batch_size must be a whole number >= 1, got {value!r}")
+    return int(value)
 
 
 def model_device(model) -> torch.device:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
+import numbers
+import os
 import shlex
 import typing
 from dataclasses import dataclass, field
@@ -102,8 +105,42 @@ class Recipe:
             self.label_map = ",".join(f"{h}={t}" for h, t in parse_label_map(self.label_map).items()) or None
         if isinstance(self.precision, str):
             self.precision = self.precision.lower()
+        hints = typing.get_type_hints(Recipe)
         for f in dataclasses.fields(self):
-            check_value(f.name, getattr(self, f.name), f.metadata.get("check"))
+            value = check_type(f.name, getattr(self, f.name), hints[f.name])
+            setattr(self, f.name, check_value(f.name, value, f.metadata.get("check")))
+
+
+def check_type(name: str, value, hint):
+    """`value` as the field's type (an int-valued float stays refused: 2.5 steps is no step count);
+    RecipeError naming the field and the value otherwise. NaN and inf are refused for every number."""
+    kinds = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
+    kind = kinds[0]
+    if value is None:
+        if type(None) in typing.get_args(hint):
+            return None
+        raise RecipeError(f"{name} needs a value, got None")
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise RecipeError(f"{name} must be True or False, got {value!r}")
+    elif kind is int:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise RecipeError(f"{name} must be a whole number, got {value!r}")
+        return int(value)
+    elif kind is float:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise RecipeError(f"{name} must be a number, got {value!r}")
+        if not math.isfinite(value):
+            raise RecipeError(f"{name} must be a finite number, got {value!r}")
+        return value if isinstance(value, (int, float)) else float(value)
+    elif kind is str:
+        if isinstance(value, os.PathLike):
+            return os.fspath(value)
+        if not isinstance(value, str):
+            raise RecipeError(f"{name} must be a string, got {type(value).__name__} {value!r}")
+        if "\x00" in value:
+            raise RecipeError(f"{name} contains a NUL character: {value!r}")
+    return value
 
 
 def check_value(name: str, value, check: str | None, flag: bool = False):
@@ -149,7 +186,7 @@ def _typed(f, kind):
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, got {text!r}")
         try:
-            return check_value(f.name, value, f.metadata.get("check"))
+            return check_value(f.name, check_type(f.name, value, kind), f.metadata.get("check"))
         except RecipeError as e:
             raise argparse.ArgumentTypeError(str(e).split(" ", 1)[1]) from None
     return convert

@@ -31,14 +31,17 @@ from pathlib import Path
 
 from . import _env  # noqa: F401  (before transformers)
 from transformers import Trainer, TrainerCallback  # noqa: E402  (this module is imported only to train)
+from .checkpoints import AtomicCheckpoints, fsync_tree, last_complete
 from .errors import BertkitError, ModelError
 from .models import BERTKIT_FILE, DEFAULT, check_weights, load_tokenizer, resolve
 from .recipe import Recipe, RecipeError, make_recipe, recipe_command, run_fields  # noqa: F401 (re-exported)
 from .speed import retained_memory, speed_up
+from .staging import check_output, discard_failed, disk_error, partial_dir
 from .tasks.base import carve_tune, get_task
 
 RUN_FILE = "run.json"  # OUTPUT.partial/run.json: the fingerprint of the run in progress
 LINE = "__line__"  # the user file's line number of each row, kept while checking labels
+MAX_STEPS = 10**9  # more optimiser steps than any run here could take: a typo (--epochs 1e30), not a plan
 
 
 class TrainingInterrupted(BertkitError):
@@ -60,8 +63,40 @@ def train(task, callbacks=None, **kwargs) -> dict:
     return Run(recipe, callbacks).run()
 
 
-def partial_dir(output: Path) -> Path:
-    return output.with_name(output.name + ".partial")
+class NonFiniteLoss(BertkitError):
+    """The loss or the weights became NaN/inf: nothing is published."""
+
+
+def check_finite(trainer, recipe) -> None:
+    """NonFiniteLoss if a trained weight, or the loss on one training batch, is NaN/inf: the last step's
+    update is never seen by a loss during training, and a diverged run must not publish a model."""
+    import torch
+
+    model = trainer.accelerator.unwrap_model(trainer.model)
+    advice = f"nothing was published. Lower --lr (it was {recipe.lr}) or --weight-decay ({recipe.weight_decay}) " \
+             "and run again"
+    for name, param in model.named_parameters():
+        if param.requires_grad and not torch.isfinite(param).all():
+            raise NonFiniteLoss(f"training diverged: weight {name} became NaN/inf; {advice}")
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        batch = trainer._prepare_inputs(next(iter(trainer.get_train_dataloader())))
+        loss = trainer.compute_loss(model, batch)
+    model.train(was_training)
+    if not torch.isfinite(loss).all():
+        raise NonFiniteLoss(f"training diverged: the loss of the trained model is {loss.item()}; {advice}")
+
+
+def as_os_error(error: BaseException) -> OSError | None:
+    """The OSError behind a failed write, also when a library reports it in its own type (safetensors:
+    "I/O error: No space left on device (os error 28)")."""
+    import re
+
+    if isinstance(error, OSError):
+        return error
+    found = re.search(r"os error (\d+)", str(error))
+    return OSError(int(found.group(1)), os.strerror(int(found.group(1)))) if found else None
 
 
 class Run:
@@ -88,6 +123,7 @@ class Run:
             raise RecipeError("--validation-file needs --train-file (benchmark runs use the task's tune split)")
         if r.init_from:
             self.check_init_from()
+        check_output(Path(r.output), r.overwrite)
 
     # ---- data ----------------------------------------------------------------------------------
     def load_data(self):
@@ -150,11 +186,14 @@ class Run:
         """'fresh' | 'resume' | 'done' for this fingerprint; RecipeError when the folder holds another run."""
         r, out = self.recipe, Path(self.recipe.output)
         partial = partial_dir(out)
+        if out.is_dir() and any(out.iterdir()) and read_json(out / BERTKIT_FILE) is None:
+            raise RecipeError(f"{out} holds files that are not a bertkit run (no readable {BERTKIT_FILE}); "
+                              "bertkit never replaces them, --overwrite or not: choose another --output")
         if r.overwrite:
             return "fresh"
         if out.is_dir() and any(out.iterdir()):
             meta = read_json(out / BERTKIT_FILE)
-            if meta is None or "fingerprint" not in meta:
+            if "fingerprint" not in meta:
                 raise RecipeError(f"{out} exists and is not a bertkit run folder with a fingerprint (an older "
                                   "bertkit, or other files); pass --overwrite to replace it once the new run has "
                                   "succeeded, or choose another --output")
@@ -176,8 +215,7 @@ class Run:
     def run(self) -> dict:
         import torch
         from accelerate import PartialState
-        from transformers import TrainingArguments, set_seed
-        from transformers.trainer_utils import get_last_checkpoint
+        from transformers import set_seed
 
         from .precision import resolve_precision
 
@@ -195,6 +233,7 @@ class Run:
         fp = self.fingerprint(precision)
         out = Path(r.output)
         partial = partial_dir(out)
+        check_output(out, r.overwrite)  # again: the data took a while to load
         action = self.decide(fp)
         state.wait_for_everyone()  # every rank has looked at the folder before rank 0 changes it
         if action == "done":
@@ -205,9 +244,31 @@ class Run:
                 print(message, file=sys.stderr)
             return {"output": str(out), "metrics": meta.get("metrics", {}), "train_seconds": 0.0,
                     "resumed_from": None, "log_history": [], "already_trained": True, "message": message}
+        try:
+            return self.train_staged(action, fp, train_rows, eval_rows, precision, device, state)
+        except TrainingInterrupted:
+            raise  # OUTPUT.partial/ keeps the checkpoint: the same command resumes
+        except BaseException as e:  # KeyboardInterrupt too: a second signal, or one before the first checkpoint
+            if is_main:
+                discard_failed(partial, created=action == "fresh", diverged=isinstance(e, NonFiniteLoss),
+                               quiet=isinstance(e, KeyboardInterrupt))
+            failed_write = as_os_error(e)
+            if failed_write is not None:
+                raise disk_error(failed_write, out) from None
+            raise
+
+    def train_staged(self, action, fp, train_rows, eval_rows, precision, device, state) -> dict:
+        """Everything that writes: OUTPUT.partial/ (run.json, checkpoints, final/), then the publish."""
+        import torch
+        from transformers import TrainingArguments
+
+        r, task = self.recipe, self.task
+        world, is_main = state.num_processes, state.is_main_process
+        out = Path(r.output)
+        partial = partial_dir(out)
         if is_main:
             if action == "fresh" and partial.exists():
-                shutil.rmtree(partial)
+                shutil.rmtree(partial)  # --overwrite: the user discards the unfinished run there
             partial.mkdir(parents=True, exist_ok=True)
             write_atomic(partial / RUN_FILE, json.dumps(fp, indent=1) + "\n")
         state.wait_for_everyone()
@@ -228,6 +289,11 @@ class Run:
         features = features.map(lambda b: {"length": [len(x) for x in b["input_ids"]]}, batched=True)
 
         steps_per_epoch = math.ceil(len(features) / r.batch_size)
+        if r.max_steps <= 0 and steps_per_epoch * r.epochs > MAX_STEPS:
+            raise RecipeError(f"--epochs {r.epochs} means {steps_per_epoch * r.epochs:.3g} steps of {r.batch_size} "
+                              f"rows; give fewer epochs, or --max-steps (at most {MAX_STEPS:,})")
+        if r.max_steps > MAX_STEPS:
+            raise RecipeError(f"--max-steps {r.max_steps} is more than {MAX_STEPS:,} steps: give fewer")
         total_steps = r.max_steps if r.max_steps > 0 else math.ceil(steps_per_epoch * r.epochs)
         by_steps = r.max_steps > 0 and r.max_steps < steps_per_epoch * r.epochs
         every = task.train_defaults.get("eval_every")  # long tasks: evaluate + checkpoint every N steps
@@ -250,12 +316,13 @@ class Run:
             model=model, args=args, train_dataset=features, eval_dataset=eval_rows,
             data_collator=task.family.collator(task, tokenizer), processing_class=tokenizer,
             callbacks=self.callbacks + [control])
-        trainer.bertkit_task = task
+        trainer.bertkit_task, trainer.bertkit_recipe = task, r
+        trainer.bertkit_lora = lora  # LoRA checkpoints hold the adapter + head only (checkpoints.py)
         # Our losses are per-batch means: with the Trainer's "loss kwargs" path it would multiply each rank's
         # loss by the number of processes (the logged loss was 2x under 2 ranks, and so was the gradient).
         trainer.model_accepts_loss_kwargs = False
         checkpoints = partial / "checkpoints"
-        resume = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
+        resume = last_complete(checkpoints, say=print if is_main else (lambda *a, **k: None))
         start = time.time()
         control.install()
         try:
@@ -268,6 +335,7 @@ class Run:
             name = signal.Signals(control.signum).name
             raise TrainingInterrupted(f"{name} at step {trainer.state.global_step}/{total_steps}: checkpoint saved in "
                                       f"{checkpoints}; run the same command again to resume", control.signum)
+        check_finite(trainer, r)
         metrics = trainer.evaluate()
         rows_per_rank = gather(trainer.rows_seen, world)
         result = {"output": str(out), "metrics": metrics, "train_seconds": seconds, "resumed_from": resume,
@@ -279,6 +347,7 @@ class Run:
                         **task.family.train_meta(task, tokenizer, train_rows)}
             self.save(partial / "final", trainer.model, tokenizer, lora, metrics, seconds, len(train_rows),
                       len(eval_rows), fp, training)
+            fsync_tree(partial / "final")  # on the disk before it is published: a power cut leaves no empty files
             publish(partial / "final", out)
         state.wait_for_everyone()
         return result
@@ -497,7 +566,7 @@ class EpochSeededSampler:
         return iter(get_length_grouped_indices(self.lengths, self.batch_size, generator=generator))
 
 
-class EvaluatingTrainer(Trainer):
+class EvaluatingTrainer(AtomicCheckpoints, Trainer):
     """Evaluates with the task's own predictor and metric instead of the loss."""
 
     rows_seen = 0  # training rows this process computed a loss on (this session)
@@ -511,6 +580,17 @@ class EvaluatingTrainer(Trainer):
         if isinstance(sampler, LengthGroupedSampler):
             return EpochSeededSampler(sampler.batch_size, lengths=sampler.lengths, seed=self.args.seed)
         return sampler
+
+    def training_step(self, model, inputs, num_items_in_batch=None):
+        loss = super().training_step(model, inputs, num_items_in_batch)
+        import torch
+
+        if not torch.isfinite(loss).all():  # the Trainer would log it away (logging_nan_inf_filter) and go on
+            r = self.bertkit_recipe
+            raise NonFiniteLoss(f"training diverged at step {self.state.global_step + 1}: the loss is "
+                                f"{loss.item()}; nothing was published. Lower --lr (it was {r.lr}) or "
+                                f"--weight-decay ({r.weight_decay}) and run again")
+        return loss
 
     def compute_loss(self, model, inputs, return_outputs=False, **kwargs):
         if model.training and "input_ids" in inputs:
@@ -562,7 +642,10 @@ def read_json(path: Path):
 
 def write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
+    with open(tmp, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(tmp, path)
 
 

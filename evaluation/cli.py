@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import bertkit  # noqa: F401  (offline-safe environment before any Hugging Face import)
@@ -122,7 +123,20 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (BertkitError, FileNotFoundError, KeyError, ValueError) as e:
-        message = e.args[0] if isinstance(e, KeyError) and e.args else e
-        print(f"error: {message}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted: the results file holds every task finished so far", file=sys.stderr)
+        return 130
+    except (BertkitError, OSError, KeyError, ValueError) as e:
+        print(f"error: {one_line(e)}", file=sys.stderr)
         return 2
+    except Exception as e:  # a bug, not a user error: one line, the traceback only on request
+        if os.environ.get("BERTKIT_TRACEBACK"):
+            raise
+        print(f"error: unexpected {type(e).__name__}: {one_line(e)} (a bug: please report it; "
+              "BERTKIT_TRACEBACK=1 shows the traceback)", file=sys.stderr)
+        return 1
+
+
+def one_line(error: BaseException) -> str:
+    text = error.args[0] if isinstance(error, KeyError) and len(error.args) == 1 else error
+    return " ".join(str(text).split()) or type(error).__name__

@@ -17,14 +17,26 @@ from bertkit.metrics.stats import score_rows
 
 from .bootstrap import paired_test
 from .render import DASH, Table, number
-from .results import headline, percent, read_predictions, read_results
+from bertkit.errors import BertkitError
+
+from .results import headline, load_results, percent, read_predictions
 
 
 def load_run(path) -> dict:
-    results = read_results(Path(path))
+    if Path(path).is_dir():
+        raise BertkitError(f"{path} is a folder; compare takes two results files (RESULTS/RUN.json)")
+    results, reason = load_results(Path(path))
     if results is None:
-        raise FileNotFoundError(f"{path} is not a results file written by `python -m evaluation run`")
+        raise BertkitError(f"{path}: {reason}; give a results file written by `python -m evaluation run`")
     return results
+
+
+def stats_of(run_path, entry):
+    """The entry's per-example statistics, or None when its predictions file is missing or damaged."""
+    try:
+        return read_predictions(Path(run_path).parent / entry["predictions"])
+    except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError):
+        return None
 
 
 def shared_rows(stats_a, stats_b):
@@ -42,10 +54,13 @@ def compare(run_a, run_b, seed: int = 0) -> dict:
     rows = []
     for task, ea in a["tasks"].items():
         eb = b["tasks"].get(task)
-        if ea.get("status") != "scored" or not eb or eb.get("status") != "scored" or ea["kind"] != eb["kind"]:
+        if ea.get("status") != "scored" or not eb or eb.get("status") != "scored" or ea.get("kind") != eb.get("kind"):
             continue
-        stats_a = read_predictions(Path(run_a).parent / ea["predictions"])
-        stats_b = read_predictions(Path(run_b).parent / eb["predictions"])
+        stats_a, stats_b = stats_of(run_a, ea), stats_of(run_b, eb)
+        if stats_a is None or stats_b is None:
+            which = " and ".join(p for p, st, e in ((run_a, stats_a, ea), (run_b, stats_b, eb)) if st is None)
+            rows.append({"task": task, "metric": DASH, "n": 0, "note": f"predictions of {which} missing or damaged"})
+            continue
         columns, rows_a, rows_b = shared_rows(stats_a, stats_b)
         note = "; ".join(f"{what} differs ({ea[what]} vs {eb[what]})" for what in ("version", "split")
                          if ea.get(what) != eb.get(what))

@@ -15,6 +15,7 @@ import json
 import math
 import os
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -101,19 +102,73 @@ def read_predictions(path: Path) -> ExampleStats:
 # ---- reading results folders ---------------------------------------------------------------------
 def read_results(path: Path) -> dict | None:
     """A results file, or None for any JSON file that is not one (or is unreadable)."""
+    return load_results(path)[0]
+
+
+def load_results(path: Path) -> tuple[dict | None, str | None]:
+    """(results, None), or (None, why `path` is not a readable results file)."""
     try:
-        data = json.loads(Path(path).read_text())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and data.get("schema") == SCHEMA else None
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        return None, f"cannot read it ({getattr(e, 'strerror', None) or e})"
+    except ValueError as e:
+        return None, f"not valid JSON, e.g. a truncated file ({e})"
+    reason = schema_problem(data)
+    return (None, reason) if reason else (data, None)
+
+
+def schema_problem(data) -> str | None:
+    """What is wrong with a parsed results file's shape (None: readers can rely on it)."""
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        found = data.get("schema") if isinstance(data, dict) else type(data).__name__
+        return f"not a results file (schema {found!r}, expected {SCHEMA!r})"
+    model = (data.get("manifest") or {}).get("model") if isinstance(data.get("manifest"), dict) else None
+    if not isinstance(model, dict) or not isinstance(model.get("id"), str):
+        return "no manifest.model.id"
+    if not isinstance(data.get("settings", {}), dict) or not isinstance(data.get("tasks"), dict):
+        return "'settings' or 'tasks' is not an object"
+    for task, entry in data["tasks"].items():
+        entries = [entry, *(entry.get("extra_splits") or {}).values()] if isinstance(entry, dict) else [entry]
+        for e in entries:
+            if not isinstance(e, dict) or not isinstance(e.get("status"), str):
+                return f"task {task!r}: an entry without a status"
+            if e["status"] != "scored":
+                continue
+            scores = e.get("scores")
+            if not isinstance(scores, dict) or not all(
+                    isinstance(v, dict) and (v.get("value") is None or isinstance(v.get("value"), (int, float))
+                                             and not isinstance(v.get("value"), bool)) for v in scores.values()):
+                return f"task {task!r}: 'scores' is not {{metric: {{value: number}}}}"
+            if not all(isinstance(e.get(k), str) for k in ("split", "primary_metric")) or \
+                    not all(isinstance(e.get(k), (str, type(None))) for k in ("kind", "predictions")):
+                return f"task {task!r}: a scored entry needs split and primary_metric (kind, predictions: text)"
+    return None
+
+
+_WARNED: set = set()
 
 
 def results_files(folder: Path) -> list[tuple[Path, dict]]:
-    """Every results file in `folder` (a file path alone is one), oldest first."""
+    """Every results file in `folder` (a file path alone is one), oldest first. A *.json that cannot be
+    read as one is skipped with a warning naming it (once per file version), so one bad file never
+    stops a run, a leaderboard or a comparison."""
     folder = Path(folder)
-    paths = [folder] if folder.is_file() else sorted(folder.glob("*.json"))
-    found = [(p, r) for p in paths if (r := read_results(p)) is not None]
-    return sorted(found, key=lambda pr: (pr[1].get("created", ""), pr[0].name))
+    paths = [folder] if folder.is_file() else sorted(p for p in folder.glob("*.json") if not p.name.startswith("."))
+    found = []
+    for path in paths:
+        results, reason = load_results(path)
+        if results is not None:
+            found.append((path, results))
+            continue
+        try:
+            stamp = (str(path), path.stat().st_mtime_ns)
+        except OSError:
+            stamp = (str(path), None)
+        if stamp not in _WARNED:
+            _WARNED.add(stamp)
+            print(f"warning: skipped {path}: {reason}; move it out of the folder or rerun "
+                  "`python -m evaluation run` for it", file=sys.stderr)
+    return sorted(found, key=lambda pr: (str(pr[1].get("created", "")), pr[0].name))
 
 
 def find_scored(folder: Path, key: str) -> tuple[Path, dict] | None:

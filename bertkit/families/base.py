@@ -24,13 +24,16 @@ from ..errors import InputError
 PAD_MULTIPLE = 8
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A lone surrogate (an undecodable byte in argv or a file read with surrogateescape) cannot be encoded:
+# the tokenizer and json.dumps fail on it. It becomes U+FFFD, so only that character is lost.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean_text(value, what: str = "text") -> str:
     """A non-empty string with control characters removed; InputError otherwise."""
     if not isinstance(value, str):
         raise InputError(f"{what} must be a string, got {type(value).__name__}")
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", value))
+    text = unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", _CONTROL.sub(" ", value)))
     if not text.strip():
         raise InputError(f"{what} is empty: type some text")
     return text

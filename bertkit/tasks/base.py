@@ -143,7 +143,7 @@ def get_task(name: str) -> Task:
     _discover()
     if isinstance(name, Task):
         return name
-    if name not in _REGISTRY:
+    if not isinstance(name, str) or name not in _REGISTRY:  # a list or None is no task name either
         raise UnknownTaskError(name, task_names())
     return _REGISTRY[name]
 

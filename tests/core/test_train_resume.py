@@ -141,3 +141,35 @@ def test_sigint_saves_a_checkpoint_and_exits_with_one_line(tiny_bert, files, tmp
     step = int(last.split("at step ")[1].split("/")[0])
     checkpoints = {p.name for p in (tmp_path / "cli.partial" / "checkpoints").glob("checkpoint-*")}
     assert f"checkpoint-{step}" in checkpoints and not out.exists()  # saved at the step it stopped
+
+
+def test_lora_checkpoints_hold_only_what_is_trained_and_resume_exactly(tiny_bert, files, tmp_path):
+    import torch
+    from safetensors.torch import load_file
+    from transformers import TrainerCallback
+
+    from bertkit.training import TrainingInterrupted
+
+    class SignalAt(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            if state.global_step == 3:
+                os.kill(os.getpid(), signal.SIGINT)
+
+    train(tiny_bert, files, tmp_path / "plain", max_steps=8, lora=True, lora_r=4)
+    with pytest.raises(TrainingInterrupted):
+        train(tiny_bert, files, tmp_path / "cut", max_steps=8, lora=True, lora_r=4, callbacks=[SignalAt()])
+    checkpoint = tmp_path / "cut.partial" / "checkpoints" / "checkpoint-3"
+    names = {p.name for p in checkpoint.iterdir()}
+    assert "adapter.safetensors" in names and "model.safetensors" not in names, names
+    assert {"optimizer.pt", "scheduler.pt", "trainer_state.json"} <= names and any(n.startswith("rng_state") for n in names)
+    adapter = load_file(str(checkpoint / "adapter.safetensors"))
+    assert all("lora_" in n or "classifier" in n or "pooler" in n for n in adapter), sorted(adapter)[:5]
+    full = (tiny_bert / "model.safetensors").stat().st_size
+    assert (checkpoint / "adapter.safetensors").stat().st_size < full / 5  # the frozen encoder is not in it
+    resumed = train(tiny_bert, files, tmp_path / "cut", max_steps=8, lora=True, lora_r=4)
+    assert resumed["resumed_from"].endswith("checkpoint-3")
+    a = load_file(str(tmp_path / "plain" / "adapter.safetensors"))
+    b = load_file(str(tmp_path / "cut" / "adapter.safetensors"))
+    assert set(a) == set(b)
+    for name in a:
+        assert torch.allclose(a[name], b[name], atol=1e-6, rtol=0), name

@@ -105,5 +105,7 @@ def test_compare_uses_only_shared_examples(tmp_path):
 def test_compare_refuses_a_file_that_is_not_a_results_file(tmp_path):
     other = tmp_path / "x.json"
     other.write_text(json.dumps({"hello": 1}))
-    with pytest.raises(FileNotFoundError, match="not a results file"):
+    from bertkit.errors import BertkitError
+
+    with pytest.raises(BertkitError, match="x.json: not a results file"):  # names the file and why
         compare(other, other)
