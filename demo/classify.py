@@ -27,7 +27,7 @@ def classify(text: str, task: str = "sst2", model: str = "default"):
     text = check_text(text)
     predictor = get_predictor(task, model)
     result = predictor(text)
-    return result["scores"], notes(predictor), result
+    return result["scores"], notes(predictor, text), result
 
 
 def classify_batch(texts: list[str], tasks: list[str], models: list[str]) -> list[list[dict]]:

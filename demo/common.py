@@ -44,12 +44,19 @@ def head_note(predictor) -> str:
             f"from a randomly initialised head. Fine-tune it in the Fine-tune tab.")
 
 
-def notes(predictor) -> str:
-    """The note under a tab's outputs: the untrained-head warning, or how good the head is."""
+def notes(predictor, *texts) -> str:
+    """The note under a tab's outputs: a warning when the model cannot read `texts` (first, so the page
+    can show it above the answer), then the untrained-head warning, or how good the head is (and
+    whether it answers the same for every input)."""
     from .honesty import honesty_line
+    from .majority import constant_answer
+    from .readable import expected_script, warning
 
     model = predictor.source.name if predictor.source else "default"
-    return head_note(predictor) or honesty_line(predictor.task.name, model, predictor.head_trained)
+    majority = constant_answer(predictor) if predictor.head_trained else None
+    line = head_note(predictor) or honesty_line(predictor.task.name, model, predictor.head_trained, majority)
+    unreadable = warning(list(texts), predictor.tokenizer, expected_script(predictor.task))
+    return f"{unreadable}\n\n{line}" if unreadable else line
 
 
 # ---- components --------------------------------------------------------------------------------

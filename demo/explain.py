@@ -126,7 +126,7 @@ def explain(text: str, text_pair: str = "", task: str = "sst2", method: str = ME
     texts = [text, pair] if pair else [text]
     table = [[texts[s][a:b], float(f"{score:.4g}")] for s, a, b, score in words]
     label = prediction["scores"] if "scores" in prediction else f"similarity {prediction['score']:.2f} / 5"
-    return highlighted(texts, words), label, table, notes(predictor), result
+    return highlighted(texts, words), label, table, notes(predictor, *texts), result
 
 
 def build(config: DemoConfig, tasks: list) -> None:

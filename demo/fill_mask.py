@@ -40,7 +40,7 @@ def fill_mask(text: str, top_k: int = 5, model: str = "default", task: str = TAS
     text = normalise_masks(check_text(text), predictor.tokenizer.mask_token)
     result = predictor(text, top_k=int(top_k))
     return filled_segments(text, result, predictor.tokenizer.mask_token), candidates_table(result), \
-        notes(predictor), result
+        notes(predictor, text), result
 
 
 def filled_segments(text: str, result: dict, mask_token: str = MASK) -> list[tuple[str, str | None]]:

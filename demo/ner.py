@@ -29,7 +29,7 @@ def entities(text: str, model: str = "default", task: str = TASK):
     text = check_text(text)
     predictor = get_predictor(task, model)
     result = predictor(text)
-    return highlighted(text, result), entity_table(result), notes(predictor), result
+    return highlighted(text, result), entity_table(result), notes(predictor, text), result
 
 
 def highlighted(text: str, result: dict) -> dict:

@@ -29,8 +29,8 @@ def pair(text: str, text_pair: str, task: str = "mrpc", model: str = "default"):
     predictor = get_predictor(task, model)
     result = predictor(item)
     if "scores" in result:
-        return result["scores"], notes(predictor), result
-    return f"similarity {result['score']:.2f} / 5", notes(predictor), result
+        return result["scores"], notes(predictor, item['text'], item['text_pair']), result
+    return f"similarity {result['score']:.2f} / 5", notes(predictor, item['text'], item['text_pair']), result
 
 
 def _check_pair(item):

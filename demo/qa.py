@@ -10,6 +10,7 @@ from .common import DemoConfig, example_rows, model_selector, notes, task_dropdo
 from .errors import UserError, endpoint
 from .honesty import tuned_threshold
 from .policy import check_text, model_name
+from .readable import split_warning
 
 API_NAME = "qa"
 FALLBACK_THRESHOLD = 0.5  # a head without a tuned threshold (the family's own default)
@@ -62,7 +63,8 @@ def summary(result: dict, threshold, predictor) -> str:
     else:
         text = f"**Answer:** {result['answer']} (score {result['score']:.3f}"
         text += f", p(no answer) = {p_none:.4f})" if p_none is not None else ")"
-    return text + "\n\n" + notes(predictor)
+    unreadable, note = split_warning(notes(predictor, question, context))
+    return (unreadable + "\n\n" if unreadable else "") + text + "\n\n" + note
 
 
 def threshold_start(task: str, model: str) -> tuple[float, str, bool]:

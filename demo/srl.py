@@ -10,6 +10,7 @@ from .caches import get_predictor
 from .common import DemoConfig, example_rows, model_selector, notes, task_dropdown, wire
 from .errors import endpoint
 from .policy import check_text
+from .readable import split_warning
 
 API_NAME = "srl"
 TASK = "srl"
@@ -56,9 +57,10 @@ def roles(text: str, predicate: int | None = ALL, model: str = "default", task: 
     predicate = None if predicate in (None, "", ALL) else int(predicate)
     predictor = get_predictor(task, model)
     result = predictor({"text": text, "predicate": predicate})
-    note = notes(predictor)
+    unreadable, note = split_warning(notes(predictor, text))
     if not result["frames"]:
         note = ("No predicate found (no word scored p(verb) > 0.5). Pick one from the list. " + note).strip()
+    note = f"{unreadable}\n\n{note}" if unreadable else note
     return frames_html(text, result), role_table(result), note, result
 
 

@@ -28,7 +28,7 @@ def translate(text: str, num_beams: int = 4, model: str = "default", task: str =
     text = check_text(text, "German text")
     predictor = get_predictor(task, model)
     result = predictor(text, num_beams=int(num_beams))
-    return result["text"], notes(predictor), result
+    return result["text"], notes(predictor, text), result
 
 
 def client_args(task, example, model) -> list:
