@@ -46,7 +46,8 @@ def build_demo(model: str = "default", models: list[str] | None = None, results_
     config = DemoConfig(model=model, models=models or ["default"], results_dir=results_dir,
                         cache_examples=cache_examples, finetune_max_steps=finetune_max_steps,
                         finetune_max_rows=finetune_max_rows, evaluation_max_examples=evaluation_max_examples)
-    with gr.Blocks(title="bertkit · BERT workbench") as demo:
+    # delete_cache: uploads and downloads (fine-tune zips) gradio copied into its cache expire after an hour
+    with gr.Blocks(title="bertkit · BERT workbench", delete_cache=(3600, 3600)) as demo:
         gr.Markdown(HEADER)
         with gr.Tabs():
             for row in FAMILY_TABS:

@@ -70,9 +70,56 @@ def examples(config: DemoConfig, rows, inputs, outputs, fn, cache: bool = True, 
     if not rows:
         return None
     cached = bool(cache and config.cache_examples)
-    return gr.Examples(examples=rows, inputs=inputs, outputs=outputs if cached else None,
-                       fn=fn if cached else None, cache_examples=cached,
-                       cache_mode="lazy" if cached else None, label=label)
+    # not cached: a click fills the inputs and runs (an example that only fills them looks broken)
+    return gr.Examples(examples=rows, inputs=inputs, outputs=outputs, fn=fn, cache_examples=cached,
+                       cache_mode="lazy" if cached else None, run_on_click=True, label=label)
+
+
+def warning_box(name: str) -> gr.Markdown:
+    """Where a tab shows that the model cannot read the input: above the answer (`readable.py`)."""
+    return gr.Markdown(elem_id=f"{name}_warning", elem_classes=["bertkit-warning"])
+
+
+def named(fn, name: str):
+    """`fn` under the endpoint's name: MCP names a tool after its function, so the tool and the API
+    endpoint share one name (`qa`, not `answer`)."""
+    import functools
+    import inspect
+
+    if inspect.isgeneratorfunction(fn):  # gradio streams only what is a generator function itself
+        def call(*args, **kwargs):
+            yield from fn(*args, **kwargs)
+    else:
+        def call(*args, **kwargs):
+            return fn(*args, **kwargs)
+    call = functools.wraps(fn)(call)
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+def api_twin(component):
+    """The endpoint's own (hidden) input where the page component would document the wrong type: a
+    dropdown that takes any value (a hub id, a task the starting model lacks) is a string, not an enum of
+    today's choices; a whole-number slider is an integer, not a float."""
+    if isinstance(component, gr.Dropdown) and component.allow_custom_value and not component.multiselect:
+        return gr.Textbox(value=component.value, label=component.label, visible=False)
+    if isinstance(component, gr.Slider) and component.step == 1:
+        return gr.Number(value=component.value, precision=0, label=component.label, visible=False)
+    return component
+
+
+def with_warning_box(ui, note: int):
+    """The page's version: the readability warning moves from the note into the box above the answer."""
+    import functools
+
+    from .readable import split_warning
+
+    @functools.wraps(ui)
+    def shown(*args):
+        out = list(ui(*args))
+        warning, out[note] = split_warning(out[note])
+        return (*out, warning)
+    return shown
 
 
 def offered(tasks: list, model: str) -> tuple[list, list]:
@@ -120,18 +167,24 @@ def example_rows(tasks: list, model: str, row) -> list[list]:
 def wire(fn, inputs: list, outputs: list, api_name: str, triggers: list, note: int, raw: int | None = None,
          config: DemoConfig | None = None, example_rows_: list | None = None, cache: bool = True,
          task: gr.Dropdown | None = None, model: gr.Dropdown | None = None, tasks: list | None = None,
-         note_box: gr.Markdown | None = None):
+         note_box: gr.Markdown | None = None, warn_box: gr.Markdown | None = None, api_inputs: list | None = None):
     """Connect one endpoint: the page's triggers show errors in the note area (a private event);
     `api_name` serves the same function to API and MCP clients, raising errors as errors.
-    `note` indexes `outputs`; with `note_box` (an output of the page only) it is `len(outputs)`."""
+    `note` indexes `outputs`; with `note_box` (an output of the page only) it is `len(outputs)`.
+    `warn_box` (page only, above the answer) shows the readability warning. Returns the page's
+    function and its outputs. `api_inputs`: the endpoint's own inputs where a default must differ from
+    the page's starting value."""
     api = gr.Button(visible=False, elem_classes=["bertkit-api"])  # the endpoint's own trigger, registered first
-    api.click(fn, inputs, outputs, api_name=api_name)
+    api.click(named(fn, api_name), [api_twin(c) for c in (api_inputs or inputs)], outputs, api_name=api_name)
     if note >= len(outputs):  # the note is the page's own (the endpoint has no note output)
         ui = shown_in_place(lambda *a: (*fn(*a), ""), len(outputs) + 1, note, raw)
         outputs_shown = outputs + [note_box]
     else:
         ui = shown_in_place(fn, len(outputs), note, raw)
         outputs_shown = outputs
+    if warn_box is not None:
+        ui = with_warning_box(ui, note)
+        outputs_shown = outputs_shown + [warn_box]
     ui.__name__ = f"{api_name}_page"
     gr.on(triggers, ui, inputs, outputs_shown, api_visibility="private")
     if config is not None and example_rows_:
@@ -139,6 +192,7 @@ def wire(fn, inputs: list, outputs: list, api_name: str, triggers: list, note: i
     if task is not None and model is not None and tasks:
         model.change(lambda m, current: task_choices(tasks, m, current), [model, task], task,
                      api_visibility="private")
+    return ui, outputs_shown
 
 
 def piece_text(token: str) -> str:

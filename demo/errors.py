@@ -28,6 +28,8 @@ _WEB_WORDING = [
     (re.compile(r" ?Pass a model fine-tuned on \S+ elsewhere \(a local folder, or a hub id when online\)\."),
      " Type the hub id of a model fine-tuned for it into the model box."),
     (re.compile(r" ?Fine-tune it first: python -m bertkit train .*$"), " Fine-tune it in the Fine-tune tab."),
+    (re.compile(r"; to train a head with your own label set, pass --labels (\S+) \(Python: labels=\[\.\.\.\]\)"),
+     r"; to train a head with your own label set, type them into the Labels box (\1)"),
     (re.compile(r", or pass allow_pickle=True \(CLI: --allow-pickle\) if you trust it"), ""),
     (re.compile(r"; set --data-dir or BERTKIT_DATA_DIR to the folder that holds (\S+)"),
      r": whoever runs this server can set BERTKIT_DATA_DIR to the folder that holds \1"),

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from .common import DemoConfig, model_selector
+from .common import DemoConfig, model_selector, named
 from .errors import UserError, endpoint, error_note, log
 from .honesty import PUBLISHED
 from .policy import model_name
@@ -242,7 +242,7 @@ def build(config: DemoConfig) -> None:
     tables = gr.Markdown(leaderboard_now(config), elem_id="leaderboard_tables")
     gallery = gr.Gallery(label="Plots", columns=2, height="auto", show_label=True, elem_id="leaderboard_plots")
     outputs = [tables, gallery]
-    refresh.click(refresh_leaderboard, [reference], outputs, api_name="leaderboard")
+    refresh.click(named(refresh_leaderboard, "leaderboard"), [reference], outputs, api_name="leaderboard")
     reference.change(refresh_leaderboard, [reference], outputs, api_visibility="private")
     run.click(evaluate, [model, tasks, limit, reference], [status, *outputs], api_visibility="private",
               concurrency_limit=1, concurrency_id="evaluation")
