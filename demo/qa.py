@@ -41,7 +41,7 @@ def answer(question: str, context: str, task: str = "squad", top_k: int | None =
     predictor = get_predictor(option(task, "squad"), model)
     # None: the head's tuned threshold (bertkit.json), the value the page's slider starts at
     result = predictor({"question": question, "context": context}, top_k=top_k, threshold=threshold)
-    return highlighted_context(context, result), candidates_table(result), summary(result, threshold, predictor), result
+    return highlighted_context(context, result), candidates_table(result), summary(result, threshold, predictor, [question, context]), result
 
 
 def highlighted_context(context: str, result: dict) -> dict:
@@ -55,7 +55,7 @@ def candidates_table(result: dict) -> list[list]:
             for rank, c in enumerate(result["top_k"], 1)]
 
 
-def summary(result: dict, threshold, predictor) -> str:
+def summary(result: dict, threshold, predictor, texts=()) -> str:
     p_none = result.get("no_answer_probability")
     if threshold is None:
         threshold = tuned_threshold(predictor.task.name, predictor.source.name if predictor.source else "default")
@@ -65,7 +65,7 @@ def summary(result: dict, threshold, predictor) -> str:
     else:
         text = f"**Answer:** {result['answer']} (score {result['score']:.3f}"
         text += f", p(no answer) = {p_none:.4f})" if p_none is not None else ")"
-    unreadable, note = split_warning(notes(predictor, question, context))
+    unreadable, note = split_warning(notes(predictor, *texts))
     return (unreadable + "\n\n" if unreadable else "") + text + "\n\n" + note
 
 
