@@ -28,6 +28,8 @@ CSS = """
 #model_card pre, #model_card code { white-space: pre-wrap !important; overflow-wrap: anywhere; }
 #model_card table { display: block; overflow-x: auto; }
 .bertkit-api { display: none !important; }
+#leaderboard_tables td:nth-child(-n+2), #leaderboard_tables th:nth-child(-n+2) { white-space: nowrap; }  /* "de/v" */
+.bertkit-warning:not(:empty) { border-left: 4px solid #f59e0b; padding-left: 8px; }
 """
 
 

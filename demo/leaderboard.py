@@ -240,7 +240,8 @@ def build(config: DemoConfig) -> None:
         run = gr.Button("Run evaluation", variant="primary", elem_id="leaderboard_run")
         status = gr.Markdown(elem_id="leaderboard_status")
     tables = gr.Markdown(leaderboard_now(config), elem_id="leaderboard_tables")
-    gallery = gr.Gallery(label="Plots", columns=2, height="auto", show_label=True, elem_id="leaderboard_plots")
+    gallery = gr.Gallery(label="Plots", columns=2, height="auto", show_label=True, elem_id="leaderboard_plots",
+                         object_fit="contain")  # whole plots as thumbnails, not their cropped middles
     outputs = [tables, gallery]
     refresh.click(named(refresh_leaderboard, "leaderboard"), [reference], outputs, api_name="leaderboard")
     reference.change(refresh_leaderboard, [reference], outputs, api_visibility="private")
