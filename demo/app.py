@@ -14,6 +14,7 @@ import gradio as gr
 
 from . import attention, explain, finetune, leaderboard, model, tokenizer
 from .common import DemoConfig
+from .i18n import i18n, localize
 from .registry import FAMILY_TABS, classification_tasks
 
 CONCURRENCY = 2  # requests of one event run at once (a 2-core CPU); forwards share one lock per model
@@ -60,6 +61,7 @@ def build_demo(model: str = "default", models: list[str] | None = None, results_
             for title, tab_id, build in other_tabs(config):
                 with gr.Tab(title, id=tab_id):
                     build(config)
+    localize(demo)  # 中文: tab titles, labels, help texts (demo/i18n.py)
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return demo
 
@@ -67,4 +69,4 @@ def build_demo(model: str = "default", models: list[str] | None = None, results_
 def launch_options() -> dict:
     """`launch()` arguments; host and port stay gradio's own (GRADIO_SERVER_NAME/PORT, 7860), the MCP
     server follows GRADIO_MCP_SERVER."""
-    return {"theme": gr.themes.Soft(), "css": CSS, "max_file_size": "5mb", "show_error": True}
+    return {"theme": gr.themes.Soft(), "css": CSS, "max_file_size": "5mb", "show_error": True, "i18n": i18n()}

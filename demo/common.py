@@ -97,6 +97,20 @@ def named(fn, name: str):
     return call
 
 
+class WholeNumber(gr.Number):
+    """An API input documented as an integer and passed on as sent: the endpoint checks it and names a
+    bad value (gradio's precision=0 would round 2.5 to 2 silently and fail on "5" with a traceback)."""
+
+    def get_block_name(self) -> str:
+        return "number"
+
+    def api_info(self) -> dict:
+        return {"type": "integer"}
+
+    def preprocess(self, payload):
+        return payload
+
+
 def api_twin(component):
     """The endpoint's own (hidden) input where the page component would document the wrong type: a
     dropdown that takes any value (a hub id, a task the starting model lacks) is a string, not an enum of
@@ -104,7 +118,7 @@ def api_twin(component):
     if isinstance(component, gr.Dropdown) and component.allow_custom_value and not component.multiselect:
         return gr.Textbox(value=component.value, label=component.label, visible=False)
     if isinstance(component, gr.Slider) and component.step == 1:
-        return gr.Number(value=component.value, precision=0, label=component.label, visible=False)
+        return WholeNumber(value=component.value, label=component.label, visible=False)
     return component
 
 

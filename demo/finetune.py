@@ -19,7 +19,7 @@ from pathlib import Path
 import gradio as gr
 
 from .caches import get_predictor
-from .common import DemoConfig, api_twin, model_selector, named
+from .common import DemoConfig, WholeNumber, api_twin, model_selector, named
 from .errors import UserError, endpoint
 from .finetune_files import (HOLD_OUT, RELIABLE_ROWS, hide_paths, new_work_folder, prepare_files, release,
                              reliability, required_columns, trained_folder, zip_folder)
@@ -282,7 +282,7 @@ def build(config: DemoConfig) -> None:
                                   label="Training steps")
             batch_size = gr.Dropdown([8, 16, 32], value=16, label="Batch size")
             learning_rate = gr.Number(value=5e-4, label="Learning rate")
-            labels = gr.Textbox(label="Your own labels (optional)", placeholder="happy, sad, meh",
+            labels = gr.Textbox(value="", label="Your own labels (optional)", placeholder="happy, sad, meh",
                                 info="comma-separated, like the CLI's --labels; empty: the task's labels")
     with gr.Row():
         start = gr.Button("Train", variant="primary", elem_id="finetune_run")
@@ -314,8 +314,8 @@ def build(config: DemoConfig) -> None:
     # the API's own inputs: no example file as the default (its server path would show in the API page
     # and the MCP schema), integers documented as integers, any model id
     api_inputs = [gr.File(visible=False, label="file"), api_twin(task), api_twin(model),
-                  gr.Number(value=min(30, config.finetune_max_steps), precision=0, visible=False, label="max_steps"),
-                  gr.Number(value=16, precision=0, visible=False, label="batch_size"), learning_rate, labels]
+                  WholeNumber(value=min(30, config.finetune_max_steps), visible=False, label="max_steps"),
+                  WholeNumber(value=16, visible=False, label="batch_size"), learning_rate, labels]
     api_training = api.click(named(train, "finetune"), api_inputs, outputs, api_name="finetune", concurrency_limit=1,
                              concurrency_id="finetune")
     cancel.click(finetune_cancel, None, status, cancels=[training, api_training], api_visibility="private",

@@ -82,10 +82,9 @@ def held_out_text(task, facts: dict, ci_words: bool = True) -> str:
         shown = [score_text(m, *split["scores"][m]) for m in headline(task) if m in split["scores"]]
         if shown:
             n = f"{split['n']:,} " if isinstance(split.get("n"), int) else ""
-            parts.append(f"{' · '.join(shown)} on {n}held-out {split['split']} examples")
-    if not parts:
-        return ""
-    return "; ".join(parts) + (" (95 % CI)" if ci_words else "")
+            ci = " (95 % CI)" if ci_words and not parts else ""
+            parts.append(f"{' · '.join(shown)}{ci} on {n}held-out {split['split']} examples")
+    return "; ".join(parts)
 
 
 def head_folder(task_name: str, model: str) -> Path | None:

@@ -7,7 +7,7 @@ import html
 import gradio as gr
 
 from .caches import get_predictor
-from .common import DemoConfig, example_rows, model_selector, notes, task_dropdown, wire, warning_box
+from .common import DemoConfig, example_rows, model_selector, notes, task_dropdown, wire, warning_box, WholeNumber
 from .errors import UserError, endpoint
 from .policy import check_text
 from .readable import split_warning
@@ -162,7 +162,7 @@ def build(config: DemoConfig, tasks: list) -> None:
     inputs, outputs = [text, predicate, model, task], [frames, table, note, raw]
     rows = example_rows(tasks, config.model, lambda t, e: client_args(t, e, config.model))
     # the API's predicate: an integer defaulting to -1 (every verb), not the first example's index
-    api_predicate = gr.Number(value=ALL, precision=0, visible=False, label="predicate")
+    api_predicate = WholeNumber(value=ALL, visible=False, label="predicate")
     ui, shown = wire(roles, inputs, outputs, API_NAME, [button.click, text.submit], note=2, raw=3, config=config,
                      task=task, model=model, tasks=tasks, warn_box=warn, api_inputs=[text, api_predicate, model, task])
 
