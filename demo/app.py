@@ -14,6 +14,7 @@ import gradio as gr
 
 from . import attention, explain, finetune, leaderboard, model, tokenizer
 from .common import DemoConfig
+from .i18n import i18n, localize
 from .registry import FAMILY_TABS, classification_tasks
 
 CONCURRENCY = 2  # requests of one event run at once (a 2-core CPU); forwards share one lock per model
@@ -28,6 +29,8 @@ CSS = """
 #model_card pre, #model_card code { white-space: pre-wrap !important; overflow-wrap: anywhere; }
 #model_card table { display: block; overflow-x: auto; }
 .bertkit-api { display: none !important; }
+#leaderboard_tables td:nth-child(-n+2), #leaderboard_tables th:nth-child(-n+2) { white-space: nowrap; }  /* "de/v" */
+.bertkit-warning:not(:empty) { border-left: 4px solid #f59e0b; padding-left: 8px; }
 """
 
 
@@ -46,7 +49,8 @@ def build_demo(model: str = "default", models: list[str] | None = None, results_
     config = DemoConfig(model=model, models=models or ["default"], results_dir=results_dir,
                         cache_examples=cache_examples, finetune_max_steps=finetune_max_steps,
                         finetune_max_rows=finetune_max_rows, evaluation_max_examples=evaluation_max_examples)
-    with gr.Blocks(title="bertkit · BERT workbench") as demo:
+    # delete_cache: uploads and downloads (fine-tune zips) gradio copied into its cache expire after an hour
+    with gr.Blocks(title="bertkit · BERT workbench", delete_cache=(3600, 3600)) as demo:
         gr.Markdown(HEADER)
         with gr.Tabs():
             for row in FAMILY_TABS:
@@ -57,6 +61,7 @@ def build_demo(model: str = "default", models: list[str] | None = None, results_
             for title, tab_id, build in other_tabs(config):
                 with gr.Tab(title, id=tab_id):
                     build(config)
+    localize(demo)  # 中文: tab titles, labels, help texts (demo/i18n.py)
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return demo
 
@@ -64,4 +69,4 @@ def build_demo(model: str = "default", models: list[str] | None = None, results_
 def launch_options() -> dict:
     """`launch()` arguments; host and port stay gradio's own (GRADIO_SERVER_NAME/PORT, 7860), the MCP
     server follows GRADIO_MCP_SERVER."""
-    return {"theme": gr.themes.Soft(), "css": CSS, "max_file_size": "5mb", "show_error": True}
+    return {"theme": gr.themes.Soft(), "css": CSS, "max_file_size": "5mb", "show_error": True, "i18n": i18n()}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import gradio as gr
 
 from .caches import get_predictor
-from .common import DemoConfig, batched, example_rows, model_selector, notes, run_batch, task_dropdown, wire
+from .common import (DemoConfig, batched, example_rows, model_selector, notes, run_batch, task_dropdown,
+                     wire, warning_box)
 from .errors import endpoint
 from .policy import check_text
 
@@ -27,7 +28,7 @@ def classify(text: str, task: str = "sst2", model: str = "default"):
     text = check_text(text)
     predictor = get_predictor(task, model)
     result = predictor(text)
-    return result["scores"], notes(predictor), result
+    return result["scores"], notes(predictor, text), result
 
 
 def classify_batch(texts: list[str], tasks: list[str], models: list[str]) -> list[list[dict]]:
@@ -52,6 +53,7 @@ def build(config: DemoConfig, tasks: list) -> None:
             task = task_dropdown(tasks, config.model, elem_id="classify_task")
             model = model_selector(config)
     button = gr.Button("Classify", variant="primary", elem_id="classify_run")
+    warn = warning_box("classify")  # above the answer: the model cannot read this input
     label = gr.Label(label="Prediction", elem_id="classify_label")
     note = gr.Markdown(elem_id="classify_note")
     with gr.Accordion("Raw output (JSON)", open=False):
@@ -59,5 +61,5 @@ def build(config: DemoConfig, tasks: list) -> None:
     inputs, outputs = [text, task, model], [label, note, raw]
     rows = example_rows(tasks, config.model, lambda t, e: [e, t.name, config.model])
     wire(classify, inputs, outputs, API_NAME, [button.click, text.submit], note=1, raw=2, config=config,
-         example_rows_=rows, task=task, model=model, tasks=tasks)
+         example_rows_=rows, task=task, model=model, tasks=tasks, warn_box=warn)
     gr.api(classify_batch, api_name="classify_batch", batch=True, max_batch_size=16)

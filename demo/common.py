@@ -44,12 +44,19 @@ def head_note(predictor) -> str:
             f"from a randomly initialised head. Fine-tune it in the Fine-tune tab.")
 
 
-def notes(predictor) -> str:
-    """The note under a tab's outputs: the untrained-head warning, or how good the head is."""
+def notes(predictor, *texts) -> str:
+    """The note under a tab's outputs: a warning when the model cannot read `texts` (first, so the page
+    can show it above the answer), then the untrained-head warning, or how good the head is (and
+    whether it answers the same for every input)."""
     from .honesty import honesty_line
+    from .majority import constant_answer
+    from .readable import expected_script, warning
 
     model = predictor.source.name if predictor.source else "default"
-    return head_note(predictor) or honesty_line(predictor.task.name, model, predictor.head_trained)
+    majority = constant_answer(predictor) if predictor.head_trained else None
+    line = head_note(predictor) or honesty_line(predictor.task.name, model, predictor.head_trained, majority)
+    unreadable = warning(list(texts), predictor.tokenizer, expected_script(predictor.task))
+    return f"{unreadable}\n\n{line}" if unreadable else line
 
 
 # ---- components --------------------------------------------------------------------------------
@@ -63,9 +70,70 @@ def examples(config: DemoConfig, rows, inputs, outputs, fn, cache: bool = True, 
     if not rows:
         return None
     cached = bool(cache and config.cache_examples)
-    return gr.Examples(examples=rows, inputs=inputs, outputs=outputs if cached else None,
-                       fn=fn if cached else None, cache_examples=cached,
-                       cache_mode="lazy" if cached else None, label=label)
+    # not cached: a click fills the inputs and runs (an example that only fills them looks broken)
+    return gr.Examples(examples=rows, inputs=inputs, outputs=outputs, fn=fn, cache_examples=cached,
+                       cache_mode="lazy" if cached else None, run_on_click=True, label=label)
+
+
+def warning_box(name: str) -> gr.Markdown:
+    """Where a tab shows that the model cannot read the input: above the answer (`readable.py`)."""
+    return gr.Markdown(elem_id=f"{name}_warning", elem_classes=["bertkit-warning"])
+
+
+def named(fn, name: str):
+    """`fn` under the endpoint's name: MCP names a tool after its function, so the tool and the API
+    endpoint share one name (`qa`, not `answer`)."""
+    import functools
+    import inspect
+
+    if inspect.isgeneratorfunction(fn):  # gradio streams only what is a generator function itself
+        def call(*args, **kwargs):
+            yield from fn(*args, **kwargs)
+    else:
+        def call(*args, **kwargs):
+            return fn(*args, **kwargs)
+    call = functools.wraps(fn)(call)
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+class WholeNumber(gr.Number):
+    """An API input documented as an integer and passed on as sent: the endpoint checks it and names a
+    bad value (gradio's precision=0 would round 2.5 to 2 silently and fail on "5" with a traceback)."""
+
+    def get_block_name(self) -> str:
+        return "number"
+
+    def api_info(self) -> dict:
+        return {"type": "integer"}
+
+    def preprocess(self, payload):
+        return payload
+
+
+def api_twin(component):
+    """The endpoint's own (hidden) input where the page component would document the wrong type: a
+    dropdown that takes any value (a hub id, a task the starting model lacks) is a string, not an enum of
+    today's choices; a whole-number slider is an integer, not a float."""
+    if isinstance(component, gr.Dropdown) and component.allow_custom_value and not component.multiselect:
+        return gr.Textbox(value=component.value, label=component.label, visible=False)
+    if isinstance(component, gr.Slider) and component.step == 1:
+        return WholeNumber(value=component.value, label=component.label, visible=False)
+    return component
+
+
+def with_warning_box(ui, note: int):
+    """The page's version: the readability warning moves from the note into the box above the answer."""
+    import functools
+
+    from .readable import split_warning
+
+    @functools.wraps(ui)
+    def shown(*args):
+        out = list(ui(*args))
+        warning, out[note] = split_warning(out[note])
+        return (*out, warning)
+    return shown
 
 
 def offered(tasks: list, model: str) -> tuple[list, list]:
@@ -113,18 +181,24 @@ def example_rows(tasks: list, model: str, row) -> list[list]:
 def wire(fn, inputs: list, outputs: list, api_name: str, triggers: list, note: int, raw: int | None = None,
          config: DemoConfig | None = None, example_rows_: list | None = None, cache: bool = True,
          task: gr.Dropdown | None = None, model: gr.Dropdown | None = None, tasks: list | None = None,
-         note_box: gr.Markdown | None = None):
+         note_box: gr.Markdown | None = None, warn_box: gr.Markdown | None = None, api_inputs: list | None = None):
     """Connect one endpoint: the page's triggers show errors in the note area (a private event);
     `api_name` serves the same function to API and MCP clients, raising errors as errors.
-    `note` indexes `outputs`; with `note_box` (an output of the page only) it is `len(outputs)`."""
+    `note` indexes `outputs`; with `note_box` (an output of the page only) it is `len(outputs)`.
+    `warn_box` (page only, above the answer) shows the readability warning. Returns the page's
+    function and its outputs. `api_inputs`: the endpoint's own inputs where a default must differ from
+    the page's starting value."""
     api = gr.Button(visible=False, elem_classes=["bertkit-api"])  # the endpoint's own trigger, registered first
-    api.click(fn, inputs, outputs, api_name=api_name)
+    api.click(named(fn, api_name), [api_twin(c) for c in (api_inputs or inputs)], outputs, api_name=api_name)
     if note >= len(outputs):  # the note is the page's own (the endpoint has no note output)
         ui = shown_in_place(lambda *a: (*fn(*a), ""), len(outputs) + 1, note, raw)
         outputs_shown = outputs + [note_box]
     else:
         ui = shown_in_place(fn, len(outputs), note, raw)
         outputs_shown = outputs
+    if warn_box is not None:
+        ui = with_warning_box(ui, note)
+        outputs_shown = outputs_shown + [warn_box]
     ui.__name__ = f"{api_name}_page"
     gr.on(triggers, ui, inputs, outputs_shown, api_visibility="private")
     if config is not None and example_rows_:
@@ -132,6 +206,7 @@ def wire(fn, inputs: list, outputs: list, api_name: str, triggers: list, note: i
     if task is not None and model is not None and tasks:
         model.change(lambda m, current: task_choices(tasks, m, current), [model, task], task,
                      api_visibility="private")
+    return ui, outputs_shown
 
 
 def piece_text(token: str) -> str:

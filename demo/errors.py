@@ -28,6 +28,8 @@ _WEB_WORDING = [
     (re.compile(r" ?Pass a model fine-tuned on \S+ elsewhere \(a local folder, or a hub id when online\)\."),
      " Type the hub id of a model fine-tuned for it into the model box."),
     (re.compile(r" ?Fine-tune it first: python -m bertkit train .*$"), " Fine-tune it in the Fine-tune tab."),
+    (re.compile(r"; to train a head with your own label set, pass --labels (\S+) \(Python: labels=\[\.\.\.\]\)"),
+     r"; to train a head with your own label set, type them into the Labels box (\1)"),
     (re.compile(r", or pass allow_pickle=True \(CLI: --allow-pickle\) if you trust it"), ""),
     (re.compile(r"; set --data-dir or BERTKIT_DATA_DIR to the folder that holds (\S+)"),
      r": whoever runs this server can set BERTKIT_DATA_DIR to the folder that holds \1"),
@@ -64,24 +66,39 @@ def endpoint(fn):
     return wrapper
 
 
-def error_note(message: str) -> str:
+def error_note(message: str, chinese: bool = False) -> str:
     """The Markdown the note area shows for an error."""
-    return f"⚠️ **Error:** {message}"
+    return f"⚠️ **{'错误：' if chinese else 'Error:'}** {message}"
 
 
 def shown_in_place(fn, n_outputs: int, note: int, raw: int | None = None):
     """The page's version of an endpoint: a user error fills the note area (and a toast) and
-    clears the other outputs, instead of leaving them saying just "Error"."""
+    clears the other outputs, instead of leaving them saying just "Error". The page's request comes
+    last (gradio passes it, by the signature below): the error is worded in the browser's language."""
+    import inspect
+
+    from .i18n import error_message, wants_chinese
 
     @functools.wraps(fn)
     def ui(*args):
+        request = args[-1] if args and isinstance(args[-1], gr.Request) else None
+        args = args[:-1] if request is not None else args
         try:
             return fn(*args)
         except gr.Error as e:
-            gr.Warning(e.message)
+            message = error_message(e.message, request)
+            gr.Warning(message)
             out = [None] * n_outputs
-            out[note] = error_note(e.message)
+            out[note] = error_note(message, request is not None and wants_chinese(request))
             if raw is not None:
-                out[raw] = {"error": e.message}
+                out[raw] = {"error": message}
             return tuple(out) if n_outputs > 1 else out[0]
+    try:
+        signature = inspect.signature(fn)
+        request = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+                                    annotation=gr.Request)
+        ui.__signature__ = signature.replace(parameters=[*signature.parameters.values(), request])
+        ui.__annotations__ = {**getattr(fn, "__annotations__", {}), "request": gr.Request}
+    except ValueError:  # (*args): no room for the request; errors stay in English
+        pass
     return ui

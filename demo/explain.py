@@ -6,7 +6,7 @@ from __future__ import annotations
 import gradio as gr
 
 from .caches import get_predictor
-from .common import DemoConfig, model_selector, notes, offered, task_dropdown, wire
+from .common import DemoConfig, model_selector, notes, offered, task_dropdown, wire, warning_box
 from .errors import UserError, endpoint
 from .policy import check_text
 
@@ -126,7 +126,7 @@ def explain(text: str, text_pair: str = "", task: str = "sst2", method: str = ME
     texts = [text, pair] if pair else [text]
     table = [[texts[s][a:b], float(f"{score:.4g}")] for s, a, b, score in words]
     label = prediction["scores"] if "scores" in prediction else f"similarity {prediction['score']:.2f} / 5"
-    return highlighted(texts, words), label, table, notes(predictor), result
+    return highlighted(texts, words), label, table, notes(predictor, *texts), result
 
 
 def build(config: DemoConfig, tasks: list) -> None:
@@ -147,6 +147,7 @@ def build(config: DemoConfig, tasks: list) -> None:
             steps = gr.Slider(8, 128, value=32, step=8, label="Integrated-gradients steps")
             model = model_selector(config)
     button = gr.Button("Explain", variant="primary", elem_id="explain_run")
+    warn = warning_box("explain")  # above the answer: the model cannot read this input
     saliency_view = gr.HighlightedText(label="Saliency (red: towards the label, purple: against)", show_legend=True)
     label = gr.Label(label="Prediction")
     note = gr.Markdown(elem_id="explain_note")
@@ -161,4 +162,4 @@ def build(config: DemoConfig, tasks: list) -> None:
     shown, _ = offered(tasks, config.model)
     rows = [row(t, e) for t in shown for e in t.examples[:2]]
     wire(explain, inputs, outputs, "explain", [button.click, text.submit, text_pair.submit], note=3, raw=4,
-         config=config, example_rows_=rows, task=task, model=model, tasks=tasks)
+         config=config, example_rows_=rows, task=task, model=model, tasks=tasks, warn_box=warn)

@@ -8,7 +8,7 @@ import gradio as gr
 
 from .caches import get_predictor
 from .common import (DemoConfig, batched, example_rows, model_selector, notes, piece_text, run_batch, task_dropdown,
-                     wire)
+                     warning_box, wire)
 from .errors import endpoint
 from .policy import check_text
 
@@ -40,7 +40,7 @@ def fill_mask(text: str, top_k: int = 5, model: str = "default", task: str = TAS
     text = normalise_masks(check_text(text), predictor.tokenizer.mask_token)
     result = predictor(text, top_k=int(top_k))
     return filled_segments(text, result, predictor.tokenizer.mask_token), candidates_table(result), \
-        notes(predictor), result
+        notes(predictor, text), result
 
 
 def filled_segments(text: str, result: dict, mask_token: str = MASK) -> list[tuple[str, str | None]]:
@@ -85,6 +85,7 @@ def build(config: DemoConfig, tasks: list) -> None:
             model = model_selector(config)
             task = task_dropdown(tasks, config.model)
     button = gr.Button("Fill the masks", variant="primary", elem_id="fill_mask_run")
+    warn = warning_box("fill_mask")  # above the answer: the model cannot read this input
     filled = gr.HighlightedText(label="Best fill", show_legend=False, elem_id="fill_mask_filled")
     note = gr.Markdown(elem_id="fill_mask_note")
     table = gr.Dataframe(headers=["mask", "rank", "token", "score"], label="Candidates per mask",
@@ -94,5 +95,5 @@ def build(config: DemoConfig, tasks: list) -> None:
     inputs, outputs = [text, top_k, model, task], [filled, table, note, raw]
     rows = example_rows(tasks, config.model, lambda t, e: [e, 5, config.model, t.name])
     wire(fill_mask, inputs, outputs, API_NAME, [button.click, text.submit], note=2, raw=3, config=config,
-         example_rows_=rows, task=task, model=model, tasks=tasks)
+         example_rows_=rows, task=task, model=model, tasks=tasks, warn_box=warn)
     gr.api(fill_mask_batch, api_name="fill_mask_batch", batch=True, max_batch_size=16)

@@ -9,26 +9,22 @@ a CPU Space stays responsive.
 """
 from __future__ import annotations
 
-import json
 import queue
-import random
 import shutil
-import tempfile
 import threading
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import gradio as gr
 
 from .caches import get_predictor
-from .common import DemoConfig, model_selector
+from .common import DemoConfig, WholeNumber, api_twin, model_selector, named
 from .errors import UserError, endpoint
-from .policy import FINETUNE_PREFIX, check_text, model_name
+from .finetune_files import (HOLD_OUT, RELIABLE_ROWS, hide_paths, new_work_folder, prepare_files, release,
+                             reliability, required_columns, trained_folder, zip_folder)
+from .policy import check_text, model_name, number, option
 
-HOLD_OUT = 0.2  # share of the uploaded rows kept for the final evaluation
-RELIABLE_ROWS = 50  # fewer held-out rows than this: the score is reported as unreliable
 PLOT_POINTS = 50  # about this many loss points per run (a log line every total/50 steps)
 EXAMPLE_FILE = Path(__file__).parent / "examples" / "sentiment.csv"
 
@@ -66,16 +62,6 @@ def progress_callback(run: "TrainingRun"):
 
 
 # ---- data ----------------------------------------------------------------------------------------
-def required_columns(task) -> list[str]:
-    """The columns an upload for `task` must have (the Task spec's, where it declares them)."""
-    columns = getattr(task, "required_columns", None)
-    if columns is not None and not callable(columns):
-        return list(columns)
-    from bertkit.training import required_columns as columns_of
-
-    return list(columns_of(task))
-
-
 @endpoint
 def expected_format(task_name: str) -> str:
     """The file format the Fine-tune tab takes for a task: its columns and labels.
@@ -94,68 +80,6 @@ def expected_format(task_name: str) -> str:
     return f"Columns: {columns}. Labels: {labels} (names or ids). CSV with a header row, or JSON Lines."
 
 
-def prepare_files(path: str, task_name: str, folder: Path, max_rows: int, seed: int = 0) -> dict:
-    """Read the upload (clear errors for bad files), cap it, split it, write train/validation JSONL."""
-    from bertkit import get_task
-    from bertkit.data.user import read_user_file
-    from bertkit.errors import BertkitError
-    from bertkit.training import own_label_set
-
-    task = get_task(task_name)
-    columns = required_columns(task)
-    try:
-        rows = read_user_file(path, None, columns).to_list()
-    except BertkitError as e:
-        raise UserError(f"cannot read the uploaded file: {e}") from None
-    if len(rows) < 4:
-        raise UserError(f"the file has {len(rows)} rows; a fine-tuning run needs at least 4")
-    capped = len(rows) > max_rows
-    rows = rows[:max_rows]
-    for n, row in enumerate(rows, 1):
-        for column in columns:
-            if column != "label":
-                try:
-                    check_text(row[column], f"row {n}, column {column!r}")
-                except gr.Error as e:
-                    raise UserError(f"cannot read the uploaded file: {e.message}") from None
-    # an upload with its own label set (e.g. happy/sad/meh) trains a head with those labels
-    labels = own_label_set(task, [r["label"] for r in rows]) if "label" in columns else None
-    if labels is not None and len(labels) < 2:
-        raise UserError(f"the label column has only {list(labels)}; a classifier needs at least two labels")
-    random.Random(seed).shuffle(rows)
-    n_valid = max(1, int(len(rows) * HOLD_OUT))
-    train, valid = rows[n_valid:], rows[:n_valid]
-    files = {}
-    for name, part in (("train", train), ("validation", valid)):
-        files[name] = folder / f"{name}.jsonl"
-        files[name].write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part))
-    return {"train": str(files["train"]), "validation": str(files["validation"]), "n_train": len(train),
-            "n_validation": len(valid), "capped": capped, "labels": labels}
-
-
-def reliability(n_held_out: int, accuracy: float | None = None) -> str:
-    """A warning when the held-out rows are too few for the score to mean much."""
-    if n_held_out >= RELIABLE_ROWS:
-        return ""
-    spread = ""
-    if isinstance(accuracy, (int, float)):
-        half = 1.96 * (max(accuracy * (1 - accuracy), 0.25 / n_held_out) / n_held_out) ** 0.5
-        spread = f" (an accuracy on {n_held_out} rows is ± {100 * half:.0f} points at 95 %)"
-    return (f"\n\n⚠️ **Unreliable score: only {n_held_out} held-out rows**{spread}. Upload at least "
-            f"{int(RELIABLE_ROWS / HOLD_OUT)} rows ({int(HOLD_OUT * 100)} % are held out) for a score to trust, and "
-            f"try the head on sentences of your own below.")
-
-
-def zip_folder(folder: Path, archive: Path, inner: str | None = None) -> Path:
-    """The trained folder (checkpoints left out) as ARCHIVE, unpacking to one folder `inner`
-    (default: the archive's stem)."""
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
-        for f in sorted(folder.rglob("*")):
-            if f.is_file() and "checkpoints" not in f.relative_to(folder).parts:
-                z.write(f, Path(inner or archive.stem) / f.relative_to(folder))
-    return archive
-
-
 def loss_frame(points: list[dict]):
     import pandas as pd
 
@@ -165,32 +89,40 @@ def loss_frame(points: list[dict]):
 # ---- training ------------------------------------------------------------------------------------
 def finetune(file, task: str = "sst2", model: str = "default", max_steps: int = 30, batch_size: int = 16,
              learning_rate: float = 5e-4, request: gr.Request = None, progress=gr.Progress(),
-             limits: tuple[int, int] = (200, 2000)):
-    """Generator -> (status markdown, loss points, zip to download, trained folder), live while training."""
+             limits: tuple[int, int] = (200, 2000), labels: str | None = ""):
+    """Generator -> (status markdown, loss points, zip to download, run id), live while training."""
     import bertkit
 
     max_allowed_steps, max_rows = limits
     if not file:
         raise UserError("upload a CSV or JSONL file of labelled examples first")
     valid = [t.name for t in classification_tasks()]
+    task = option(task, "sst2")
     if task not in valid:
         raise UserError(f"{task!r} is not a classification task; valid: {', '.join(valid)}")
-    if not 1 <= int(max_steps) <= max_allowed_steps:
-        raise UserError(f"max steps must be between 1 and {max_allowed_steps} here, got {max_steps}")
+    max_steps = number(max_steps, "max steps", 1, max_allowed_steps, integer=True, default=30)
+    batch_size = number(batch_size, "batch size", 1, 64, integer=True, default=16)
+    # Infinity/NaN trained a NaN model that was then published
+    learning_rate = number(learning_rate, "learning rate", 1e-8, 1.0, default=5e-4)
     path = file if isinstance(file, str) else getattr(file, "name", str(file))
-    work = Path(tempfile.mkdtemp(prefix=FINETUNE_PREFIX))
-    data = prepare_files(path, task, work, max_rows)
-    out = work / f"bertkit-{task}-lora"
+    work = new_work_folder()
+    try:
+        data = prepare_files(path, task, work.path, max_rows, labels=labels)
+    except BaseException:
+        release(work)
+        shutil.rmtree(work.path, ignore_errors=True)
+        raise
+    out = work.path / f"bertkit-{task}-lora"
     run = TrainingRun(session=getattr(request, "session_hash", None) or "")
     with _RUNS_LOCK:
         _RUNS[str(out / "checkpoints")] = run
 
     def work_thread():
         try:
-            result = bertkit.train(task, callbacks=[progress_callback(run)], model=model_name(model), train_file=data["train"],
-                                   validation_file=data["validation"], labels=data["labels"], lora=True, max_steps=int(max_steps),
-                                   batch_size=int(batch_size), lr=float(learning_rate), output=str(out),
-                                   progress=False)
+            result = bertkit.train(task, callbacks=[progress_callback(run)], model=model_name(model),
+                                   train_file=data["train"], validation_file=data["validation"],
+                                   labels=data["labels"], lora=True, max_steps=max_steps, batch_size=batch_size,
+                                   lr=learning_rate, output=str(out), progress=False)
             run.events.put(("done", None, None, result))
         except Exception as e:  # shown to the user; the server keeps serving
             run.events.put(("error", None, None, e))
@@ -215,29 +147,31 @@ def finetune(file, task: str = "sst2", model: str = "default", max_steps: int = 
                 finished = True
                 from bertkit.errors import BertkitError
 
+                message = hide_paths(str(payload), path, work.path)
                 if isinstance(payload, (BertkitError, ValueError)):  # the upload or the settings, not a bug
-                    raise UserError(f"training failed: {payload}")
-                raise gr.Error(f"training failed: {type(payload).__name__}: {payload}") from payload
+                    raise UserError(f"training failed: {message}")
+                raise gr.Error(f"training failed: {type(payload).__name__}: {message}") from payload
             elif kind == "done":
                 finished = True
                 break
         thread.join()
         shutil.rmtree(out / "checkpoints", ignore_errors=True)
         stamp = time.strftime("%H%M%S")  # the session's runs list tells the zips apart by name
-        archive = zip_folder(out, work / f"bertkit-{task}-lora-{stamp}.zip", out.name)
+        archive = zip_folder(out, work.path / f"bertkit-{task}-lora-{stamp}.zip", out.name)
         metrics = {k.removeprefix("eval_"): v for k, v in payload["metrics"].items() if isinstance(v, (int, float))}
         shown = " · ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in metrics.items())
         stopped = " (cancelled early: the partly trained head was kept)" if run.cancelled.is_set() else ""
         status = (f"{head}\n\n**Done**{stopped} in {payload['train_seconds']:.0f} s. Held-out scores: {shown}."
                   f"{reliability(data['n_validation'], metrics.get('accuracy'))}\n\n"
-                  f"Try it below, or download the zip and load the unpacked folder with "
-                  f"`bertkit.load({task!r}, model='bertkit-{task}-lora')`.")
-        yield status, loss_frame(points), str(archive), str(out)
+                  f"Try it below (run `{work.run_id}`, kept for an hour), or download the zip and load the "
+                  f"unpacked folder with `bertkit.load({task!r}, model='bertkit-{task}-lora')`.")
+        yield status, loss_frame(points), str(archive), work.run_id
     finally:
         if not finished:
             run.cancelled.set()  # the page was closed or the event cancelled: stop the Trainer
         with _RUNS_LOCK:
             _RUNS.pop(str(out / "checkpoints"), None)
+        release(work)
 
 
 def finetune_cancel(request: gr.Request = None) -> str:
@@ -257,15 +191,19 @@ def finetune_try(text: str, text_pair: str, folder: str, task: str = "sst2"):
     Args:
         text: the sentence (the first one for a pair task)
         text_pair: the second sentence, for pair tasks; empty otherwise
-        folder: the trained folder the Fine-tune tab printed
+        folder: the run id the Fine-tune tab printed ("run-…"), or a hub id
         task: the task it was trained for, e.g. "sst2"
 
     Returns:
         label probabilities (or "similarity x / 5"), and the raw output
     """
     if not folder or not str(folder).strip():
-        raise UserError("train a head first (or give the folder of one)")
-    predictor = get_predictor(task, folder)
+        raise UserError("train a head first (or give the run id of one)")
+    trained = trained_folder(folder)
+    if trained is None and str(folder).strip().startswith("run-"):
+        raise UserError(f"no run {str(folder).strip()!r} on this server (runs are removed after an hour): train "
+                        f"a head again")
+    predictor = get_predictor(option(task, "sst2"), str(trained) if trained else folder)
     pair = getattr(predictor.task.family, "pair", False)
     item = {"text": check_text(text, "first sentence"), "text_pair": check_text(text_pair, "second sentence")} \
         if pair else check_text(text)
@@ -310,21 +248,23 @@ def build(config: DemoConfig) -> None:
     tasks = classification_tasks()
     limits = (config.finetune_max_steps, config.finetune_max_rows)
 
-    def train(file, task, model, max_steps, batch_size, learning_rate, request: gr.Request, progress=gr.Progress()):
+    def train(file, task: str, model: str, max_steps: int | str, batch_size: int | str, learning_rate: float | str,
+              labels: str = "", request: gr.Request = None, progress=gr.Progress()):
         """Fine-tune a LoRA classification head on an uploaded CSV/JSONL file (capped steps and rows).
 
         Args:
             file: a CSV or JSONL file of labelled examples (columns as /finetune_format says)
             task: the classification task that sets the labels, e.g. "sst2"
             model: the base model: "default" or a hub id
-            max_steps: training steps
-            batch_size: examples per step
-            learning_rate: the learning rate
+            max_steps: training steps, a whole number (or its digits as text) from 1 to the server's cap
+            batch_size: examples per step, a whole number (or its digits as text) from 1 to 64
+            learning_rate: the learning rate, a finite number above 0 and at most 1 (or its text, e.g. "5e-4")
+            labels: your own label set, comma-separated (e.g. "happy, sad, meh"); empty: the task's labels
 
         Returns:
-            status text, the loss points, the trained folder as a zip, and its folder on the server
+            status text, the loss points, the trained head as a zip, and the run id to try it with /finetune_try
         """
-        yield from finetune(file, task, model, max_steps, batch_size, learning_rate, request, progress, limits)
+        yield from finetune(file, task, model, max_steps, batch_size, learning_rate, request, progress, limits, labels)
 
     gr.Markdown(f"Teach BERT a classifier from your own examples: a LoRA adapter (a few MB) plus a new "
                 f"classification head, trained on the CPU. Up to {config.finetune_max_rows:,} rows and "
@@ -342,6 +282,8 @@ def build(config: DemoConfig) -> None:
                                   label="Training steps")
             batch_size = gr.Dropdown([8, 16, 32], value=16, label="Batch size")
             learning_rate = gr.Number(value=5e-4, label="Learning rate")
+            labels = gr.Textbox(value="", label="Your own labels (optional)", placeholder="happy, sad, meh",
+                                info="comma-separated, like the CLI's --labels; empty: the task's labels")
     with gr.Row():
         start = gr.Button("Train", variant="primary", elem_id="finetune_run")
         cancel = gr.Button("Cancel", variant="stop")
@@ -349,7 +291,7 @@ def build(config: DemoConfig) -> None:
     plot = gr.LinePlot(loss_frame([]), x="step", y="value", color="series", label="Loss", y_title="loss")
     with gr.Row():
         archive = gr.File(label="Download this run (zip)", interactive=False)
-        folder = gr.Textbox(label="Trained folder (on the server)", interactive=True)
+        folder = gr.Textbox(label="Run id (to try the head)", interactive=True, elem_id="finetune_folder")
     runs = gr.State([])
     finished = gr.File(label="Every finished run of this session", file_count="multiple", interactive=False,
                        elem_id="finetune_runs")
@@ -362,13 +304,20 @@ def build(config: DemoConfig) -> None:
         with gr.Accordion("Raw output (JSON)", open=False):
             try_raw = gr.JSON()
     task.change(expected_format, task, fmt, api_visibility="private")
-    gr.api(expected_format, api_name="finetune_format")
-    inputs, outputs = [file, task, model, max_steps, batch_size, learning_rate], [status, plot, archive, folder]
+    gr.api(named(expected_format, "finetune_format"), api_name="finetune_format")
+    inputs = [file, task, model, max_steps, batch_size, learning_rate, labels]
+    outputs = [status, plot, archive, folder]
     training = start.click(shown_in_status(train), inputs, outputs, api_visibility="private", concurrency_limit=1,
                            concurrency_id="finetune", show_progress_on=[status])  # the loss plot stays visible
     training.then(remember_run, [archive, runs], [runs, finished], api_visibility="private")
     api = gr.Button(visible=False, elem_classes=["bertkit-api"])
-    api_training = api.click(train, inputs, outputs, api_name="finetune", concurrency_limit=1, concurrency_id="finetune")
+    # the API's own inputs: no example file as the default (its server path would show in the API page
+    # and the MCP schema), integers documented as integers, any model id
+    api_inputs = [gr.File(visible=False, label="file"), api_twin(task), api_twin(model),
+                  WholeNumber(value=min(30, config.finetune_max_steps), visible=False, label="max_steps"),
+                  WholeNumber(value=16, visible=False, label="batch_size"), learning_rate, labels]
+    api_training = api.click(named(train, "finetune"), api_inputs, outputs, api_name="finetune", concurrency_limit=1,
+                             concurrency_id="finetune")
     cancel.click(finetune_cancel, None, status, cancels=[training, api_training], api_visibility="private",
                  queue=False)
     try_button.click(finetune_try, [try_text, try_pair, folder, task], [try_label, try_raw], api_name="finetune_try")

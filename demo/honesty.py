@@ -56,16 +56,35 @@ def _published_scores(task_name: str) -> dict | None:
     entry = (data or {}).get("tasks", {}).get(task_name)
     if not entry or entry.get("status") != "scored":
         return None
-    task = bertkit.get_task(task_name)
-    factor = scale(task)
+    factor = scale(bertkit.get_task(task_name))
+    facts = _split_scores(entry, factor)
+    # every other held-out split the run scored (translation: news_test beside Multi30k test2016)
+    facts["extra"] = [_split_scores(e, factor) for e in (entry.get("extra_splits") or {}).values()
+                      if isinstance(e, dict) and e.get("status") == "scored"]
+    facts["source"] = f"evaluation/published/{PUBLISHED.name}"
+    return facts
+
+
+def _split_scores(entry: dict, factor: float) -> dict:
     scores = {}
-    for metric, score in entry["scores"].items():
-        if score.get("value") is None:
+    for metric, score in entry.get("scores", {}).items():
+        if not isinstance(score, dict) or score.get("value") is None:
             continue
         low, high = score.get("ci") or (None, None)
         scores[metric] = tuple(None if v is None else v * factor for v in (score["value"], low, high))
-    return {"split": entry.get("split"), "n": entry.get("n_examples"), "scores": scores,
-            "source": f"evaluation/published/{PUBLISHED.name}"}
+    return {"split": entry.get("split"), "n": entry.get("n_examples"), "scores": scores}
+
+
+def held_out_text(task, facts: dict, ci_words: bool = True) -> str:
+    """Every held-out split's headline scores: "bleu 38.5 [36.9, 40.0] on 1,000 test examples; ..."."""
+    parts = []
+    for split in [facts, *facts.get("extra", [])]:
+        shown = [score_text(m, *split["scores"][m]) for m in headline(task) if m in split["scores"]]
+        if shown:
+            n = f"{split['n']:,} " if isinstance(split.get("n"), int) else ""
+            ci = " (95 % CI)" if ci_words and not parts else ""
+            parts.append(f"{' · '.join(shown)}{ci} on {n}held-out {split['split']} examples")
+    return "; ".join(parts)
 
 
 def head_folder(task_name: str, model: str) -> Path | None:
@@ -116,18 +135,20 @@ def training_data(task) -> str:
     return ", ".join(f"`{f}`" for f in files)
 
 
-def honesty_line(task_name: str, model: str = "default", head_trained: bool = True) -> str:
-    """One Markdown line: how good the head is (held-out, 95 % CI) and what it was trained on."""
+def honesty_line(task_name: str, model: str = "default", head_trained: bool = True,
+                 majority: str | None = None) -> str:
+    """One Markdown line: how good the head is (held-out, 95 % CI, every held-out split it has) and what
+    it was trained on; `majority`: the answer a majority-class head gives every input."""
     import bertkit
+
+    from .majority import majority_text
 
     task = bertkit.get_task(task_name)
     if not head_trained:
         return ""  # the untrained-head warning says it all
     facts = held_out(task.name, model)
     if facts:
-        shown = [score_text(m, *facts["scores"][m]) for m in headline(task) if m in facts["scores"]]
-        score = (f"{' · '.join(shown)} (95 % CI) on {facts['n']:,} held-out {facts['split']} examples"
-                 if shown else "no headline score")
+        score = held_out_text(task, facts) or "no headline score"
     else:
         meta = head_meta(task.name, model)
         tune = meta.get("metrics", {}).get(f"eval_{task.primary_metric}")
@@ -139,4 +160,7 @@ def honesty_line(task_name: str, model: str = "default", head_trained: bool = Tr
     trained = f"trained on {rows:,} rows" + (f" of {data}" if data else "") if rows else ""
     description = task.description.strip().splitlines()[0].rstrip(".")
     parts = [f"**{task.name}** head: {score}", trained, f"data: {description}"]
-    return "ℹ️ " + " · ".join(p for p in parts if p) + "."
+    line = "ℹ️ " + " · ".join(p for p in parts if p) + "."
+    if majority:  # the score is the share of the majority class, not reading the text
+        line = f"{majority_text(majority)} (its score is the share of that class). " + line
+    return line

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from .common import DemoConfig, model_selector
+from .common import DemoConfig, model_selector, named
 from .errors import UserError, endpoint, error_note, log
 from .honesty import PUBLISHED
 from .policy import model_name
@@ -240,9 +240,10 @@ def build(config: DemoConfig) -> None:
         run = gr.Button("Run evaluation", variant="primary", elem_id="leaderboard_run")
         status = gr.Markdown(elem_id="leaderboard_status")
     tables = gr.Markdown(leaderboard_now(config), elem_id="leaderboard_tables")
-    gallery = gr.Gallery(label="Plots", columns=2, height="auto", show_label=True, elem_id="leaderboard_plots")
+    gallery = gr.Gallery(label="Plots", columns=2, height="auto", show_label=True, elem_id="leaderboard_plots",
+                         object_fit="contain")  # whole plots as thumbnails, not their cropped middles
     outputs = [tables, gallery]
-    refresh.click(refresh_leaderboard, [reference], outputs, api_name="leaderboard")
+    refresh.click(named(refresh_leaderboard, "leaderboard"), [reference], outputs, api_name="leaderboard")
     reference.change(refresh_leaderboard, [reference], outputs, api_visibility="private")
     run.click(evaluate, [model, tasks, limit, reference], [status, *outputs], api_visibility="private",
               concurrency_limit=1, concurrency_id="evaluation")

@@ -35,9 +35,11 @@ def head_status(task_name: str, model: str) -> tuple[str, str]:
         return checkpoint_head(source.path, task_name), ""
     from bertkit import get_task
 
-    metric = get_task(task_name).primary_metric
-    score = meta.get("metrics", {}).get(f"eval_{metric}")
-    return f"trained ({meta.get('format', 'full')})", (f"{metric} {score:.4f}" if isinstance(score, float) else "")
+    task = get_task(task_name)
+    score = meta.get("metrics", {}).get(f"eval_{task.primary_metric}")
+    # on the tables' 0-100 scale, like the held-out column (0.94 accuracy and 75.69 F1 side by side misled)
+    tune = f"{task.primary_metric} {task.percent(score):.1f}" if isinstance(score, (int, float)) else ""
+    return f"trained ({meta.get('format', 'full')})", tune
 
 
 def checkpoint_head(folder, task_name: str) -> str:
@@ -62,17 +64,27 @@ def held_out_cells(task, model: str) -> tuple[str, str]:
     facts = held_out(task.name, model)
     if not facts:
         return "", ""
-    shown = [score_text(m, *facts["scores"][m]) for m in headline(task) if m in facts["scores"]]
-    return " · ".join(shown), f"{facts['split']} · {facts['n']:,}"
+    splits = [f for f in [facts, *facts.get("extra", [])] if f["scores"]]
+    shown = ["; ".join(" · ".join(score_text(m, *f["scores"][m]) for m in headline(task) if m in f["scores"])
+                       + (f" ({f['split']})" if len(splits) > 1 else "") for f in splits)]
+    sizes = "; ".join(f"{f['split']} · {f['n']:,}" if isinstance(f.get("n"), int) else str(f["split"]) for f in splits)
+    return shown[0], sizes
 
 
-def tabs_table(model: str) -> list[list]:
+def tabs_table(model: str, probe: bool = True) -> list[list]:
+    """One row per task; `probe`: also ask each trained classifier whether it answers the same for every
+    input (loads the heads, so the tab does it when opened, not at app start)."""
     import bertkit
+
+    from .majority import majority_head
 
     rows = []
     for task in bertkit.all_tasks():
         row = tab_of(task)
         status, tune = head_status(task.name, model)
+        if probe and status.startswith("trained") and "scores" in task.outputs:
+            answer = majority_head(task.name, model)
+            status += f" · majority class: answers {answer} for every input" if answer else ""
         rows.append([row.title if row else "(no tab)", task.name, status, *held_out_cells(task, model), tune])
     rows += [["Tokenizer / Attention", "(encoder)", "the model's encoder (an adapter's base model)", "", "", ""],
              ["Explain", "(classification tasks)", "the classification head above", "", "", ""]]
@@ -209,7 +221,7 @@ def build(config: DemoConfig) -> None:
         task = gr.Dropdown(bertkit.task_names(), value="sst2", label="Task", elem_id="model_task")
         model = model_selector(config)
     button = gr.Button("Show", variant="primary", elem_id="model_run")
-    table = gr.Dataframe(headers=COLUMNS, label="Which model each tab uses", value=tabs_table(config.model),
+    table = gr.Dataframe(headers=COLUMNS, label="Which model each tab uses", value=tabs_table(config.model, probe=False),
                          max_height=2000, wrap=True, column_widths=["11%", "9%", "15%", "33%", "11%", "21%"],
                          elem_id="model_table")
     with gr.Row():

@@ -5,7 +5,8 @@ from __future__ import annotations
 import gradio as gr
 
 from .caches import get_predictor
-from .common import DemoConfig, batched, example_rows, model_selector, notes, run_batch, task_dropdown, wire
+from .common import (DemoConfig, batched, example_rows, model_selector, notes, run_batch, task_dropdown,
+                     wire, warning_box)
 from .errors import endpoint
 from .policy import check_text
 
@@ -29,7 +30,7 @@ def entities(text: str, model: str = "default", task: str = TASK):
     text = check_text(text)
     predictor = get_predictor(task, model)
     result = predictor(text)
-    return highlighted(text, result), entity_table(result), notes(predictor), result
+    return highlighted(text, result), entity_table(result), notes(predictor, text), result
 
 
 def highlighted(text: str, result: dict) -> dict:
@@ -62,6 +63,7 @@ def build(config: DemoConfig, tasks: list) -> None:
             model = model_selector(config)
             task = task_dropdown(tasks, config.model)
     button = gr.Button("Find entities", variant="primary", elem_id="ner_run")
+    warn = warning_box("ner")  # above the answer: the model cannot read this input
     spans = gr.HighlightedText(label="Entities", color_map=COLORS, show_legend=True, elem_id="ner_highlight")
     note = gr.Markdown(elem_id="ner_note")
     table = gr.Dataframe(headers=["entity", "type", "start", "end", "score"], label="Entities")
@@ -70,5 +72,5 @@ def build(config: DemoConfig, tasks: list) -> None:
     inputs, outputs = [text, model, task], [spans, table, note, raw]
     rows = example_rows(tasks, config.model, lambda t, e: [e, config.model, t.name])
     wire(entities, inputs, outputs, API_NAME, [button.click, text.submit], note=2, raw=3, config=config,
-         example_rows_=rows, task=task, model=model, tasks=tasks)
+         example_rows_=rows, task=task, model=model, tasks=tasks, warn_box=warn)
     gr.api(ner_batch, api_name="ner_batch", batch=True, max_batch_size=16)

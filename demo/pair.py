@@ -5,7 +5,8 @@ from __future__ import annotations
 import gradio as gr
 
 from .caches import get_predictor
-from .common import DemoConfig, batched, example_rows, model_selector, notes, run_batch, task_dropdown, wire
+from .common import (DemoConfig, batched, example_rows, model_selector, notes, run_batch, task_dropdown,
+                     wire, warning_box)
 from .errors import endpoint
 from .policy import check_text
 
@@ -29,8 +30,8 @@ def pair(text: str, text_pair: str, task: str = "mrpc", model: str = "default"):
     predictor = get_predictor(task, model)
     result = predictor(item)
     if "scores" in result:
-        return result["scores"], notes(predictor), result
-    return f"similarity {result['score']:.2f} / 5", notes(predictor), result
+        return result["scores"], notes(predictor, item['text'], item['text_pair']), result
+    return f"similarity {result['score']:.2f} / 5", notes(predictor, item['text'], item['text_pair']), result
 
 
 def _check_pair(item):
@@ -64,6 +65,7 @@ def build(config: DemoConfig, tasks: list) -> None:
             task = task_dropdown(tasks, config.model, elem_id="pair_task")
             model = model_selector(config)
     button = gr.Button("Compare", variant="primary", elem_id="pair_run")
+    warn = warning_box("pair")  # above the answer: the model cannot read this input
     label = gr.Label(label="Prediction", elem_id="pair_label")
     note = gr.Markdown(elem_id="pair_note")
     with gr.Accordion("Raw output (JSON)", open=False):
@@ -71,5 +73,5 @@ def build(config: DemoConfig, tasks: list) -> None:
     inputs, outputs = [text, text_pair, task, model], [label, note, raw]
     rows = example_rows(tasks, config.model, lambda t, e: [e["text"], e["text_pair"], t.name, config.model])
     wire(pair, inputs, outputs, API_NAME, [button.click, text.submit, text_pair.submit], note=1, raw=2,
-         config=config, example_rows_=rows, task=task, model=model, tasks=tasks)
+         config=config, example_rows_=rows, task=task, model=model, tasks=tasks, warn_box=warn)
     gr.api(pair_batch, api_name="pair_batch", batch=True, max_batch_size=16)

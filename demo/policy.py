@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 
 from .errors import UserError
 
-MAX_CHARS = 10_000  # per text box: long QA contexts fit (windows), 100k-character pastes do not
+MAX_CHARS = 10_000  # per text box, except a QA context: 100k-character pastes are refused
+MAX_CONTEXT_CHARS = 60_000  # a QA context: read in overlapping windows (about 50 windows at 60k)
 # C0 controls except tab/newline/carriage return, DEL, and C1 controls
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 ALLOW_LOCAL_ENV = "BERTKIT_ALLOW_LOCAL_MODELS"  # "1": allow local folders, "0": refuse them; unset: refuse on Spaces
@@ -18,19 +18,42 @@ FINETUNE_PREFIX = "bertkit-finetune-"  # the Fine-tune tab's work folders (tempf
 _TRUSTED_FOLDERS: set[Path] = set()  # local folders the server's operator configured (DemoConfig.model/models)
 
 
-def check_text(value, what: str = "text") -> str:
+def check_text(value, what: str = "text", max_chars: int = MAX_CHARS) -> str:
     """The text a user typed, or `gr.Error` naming what is wrong with it."""
     if value is None or not str(value).strip():
         raise UserError(f"{what} is empty: type some text")
     value = str(value)
-    if len(value) > MAX_CHARS:
-        raise UserError(f"{what} is {len(value):,} characters long; this demo takes at most {MAX_CHARS:,}. "
+    if len(value) > max_chars:
+        raise UserError(f"{what} is {len(value):,} characters long; this demo takes at most {max_chars:,}. "
                         "Shorten it.")
     bad = _CONTROL.search(value)
     if bad:
         raise UserError(f"{what} contains a control character (U+{ord(bad.group()):04X} at position "
                         f"{bad.start()}); remove it and try again")
     return unicodedata.normalize("NFC", value)
+
+
+def option(value, default):
+    """An optional API argument: None or "" (what a client sends for "not given") means `default`."""
+    return default if value is None or (isinstance(value, str) and not value.strip()) else value
+
+
+def number(value, what: str, low: float, high: float, integer: bool = False, default=None):
+    """A numeric argument as the API page documents it: a number or its digits as text, finite and
+    within [low, high]; None or "" means `default`. Anything else is a `gr.Error` naming the value."""
+    import math
+
+    value = option(value, default)
+    kind = "a whole number" if integer else "a number"
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        parsed = float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        raise UserError(f"{what} must be {kind} from {low:g} to {high:g}; got {value!r}") from None
+    if not math.isfinite(parsed) or not low <= parsed <= high or (integer and parsed != int(parsed)):
+        raise UserError(f"{what} must be {kind} from {low:g} to {high:g}; got {value!r}")
+    return int(parsed) if integer else parsed
 
 
 def trust(value: str) -> None:
@@ -74,15 +97,15 @@ def looks_local(value: str) -> bool:
 
 
 def app_created(path: Path) -> bool:
-    """A folder this app made: a Fine-tune tab output (in the temp folder) or one the operator configured."""
+    """A folder this app made (a Fine-tune run of this process: its registry, not a folder's name, so a
+    `bertkit-finetune-*` folder planted in the temp dir is not trusted) or one the operator configured."""
+    from .finetune_files import created_by_app
+
     try:
-        path = path.expanduser().resolve()
-        inside = path.relative_to(Path(tempfile.gettempdir()).resolve())
-    except (OSError, RuntimeError, ValueError):  # RuntimeError: '~user' of an unknown user
-        inside = None
-    if inside is not None and inside.parts and inside.parts[0].startswith(FINETUNE_PREFIX):
-        return True
-    return path in _TRUSTED_FOLDERS
+        resolved = path.expanduser().resolve()
+    except (OSError, RuntimeError):  # RuntimeError: '~user' of an unknown user
+        return False
+    return created_by_app(resolved) or resolved in _TRUSTED_FOLDERS
 
 
 def check_local_allowed(value: str) -> None:

@@ -6,26 +6,27 @@ from __future__ import annotations
 import gradio as gr
 
 from .caches import get_predictor
-from .common import DemoConfig, example_rows, model_selector, notes, task_dropdown, task_choices, wire
+from .common import DemoConfig, example_rows, model_selector, notes, task_dropdown, task_choices, wire, warning_box
 from .errors import UserError, endpoint
 from .honesty import tuned_threshold
-from .policy import check_text, model_name
+from .policy import MAX_CONTEXT_CHARS, check_text, model_name, number, option
+from .readable import split_warning
 
 API_NAME = "qa"
 FALLBACK_THRESHOLD = 0.5  # a head without a tuned threshold (the family's own default)
 
 
 @endpoint
-def answer(question: str, context: str, task: str = "squad", top_k: int = 5, threshold: float | None = None,
+def answer(question: str, context: str, task: str = "squad", top_k: int | None = 5, threshold: float | None = None,
            model: str = "default"):
     """Answer a question from a paragraph: the span of the context that answers it (extractive QA).
 
     Args:
         question: the question
-        context: the paragraph that should hold the answer
+        context: the text that should hold the answer, up to 60,000 characters (long texts are read in overlapping windows)
         task: "squad" (always answers) or "squad_v2" (may answer that the context holds no answer)
-        top_k: how many candidate spans to return (1-20)
-        threshold: squad_v2 only: abstain when p(no answer) is above this; empty: the head's tuned threshold
+        top_k: how many candidate spans to return (1-20); empty: 5
+        threshold: squad_v2 only: abstain when p(no answer) is above this (0-1); empty: the head's tuned threshold
         model: "default" (bertkit's shipped heads) or a hub id of a fine-tuned model
 
     Returns:
@@ -34,11 +35,13 @@ def answer(question: str, context: str, task: str = "squad", top_k: int = 5, thr
     question = check_text(question, "question")
     if context is None or not str(context).strip():
         raise UserError("a question needs a context: paste the paragraph that holds the answer")
-    context = check_text(context, "context")
-    predictor = get_predictor(task, model)
-    threshold = None if threshold is None or threshold == "" else float(threshold)
-    result = predictor({"question": question, "context": context}, top_k=int(top_k), threshold=threshold)
-    return highlighted_context(context, result), candidates_table(result), summary(result, threshold, predictor), result
+    context = check_text(context, "context", MAX_CONTEXT_CHARS)
+    top_k = number(top_k, "top_k", 1, 20, integer=True, default=5)
+    threshold = None if option(threshold, None) is None else number(threshold, "threshold", 0.0, 1.0)
+    predictor = get_predictor(option(task, "squad"), model)
+    # None: the head's tuned threshold (bertkit.json), the value the page's slider starts at
+    result = predictor({"question": question, "context": context}, top_k=top_k, threshold=threshold)
+    return highlighted_context(context, result), candidates_table(result), summary(result, threshold, predictor, [question, context]), result
 
 
 def highlighted_context(context: str, result: dict) -> dict:
@@ -52,7 +55,7 @@ def candidates_table(result: dict) -> list[list]:
             for rank, c in enumerate(result["top_k"], 1)]
 
 
-def summary(result: dict, threshold, predictor) -> str:
+def summary(result: dict, threshold, predictor, texts=()) -> str:
     p_none = result.get("no_answer_probability")
     if threshold is None:
         threshold = tuned_threshold(predictor.task.name, predictor.source.name if predictor.source else "default")
@@ -62,7 +65,8 @@ def summary(result: dict, threshold, predictor) -> str:
     else:
         text = f"**Answer:** {result['answer']} (score {result['score']:.3f}"
         text += f", p(no answer) = {p_none:.4f})" if p_none is not None else ")"
-    return text + "\n\n" + notes(predictor)
+    unreadable, note = split_warning(notes(predictor, *texts))
+    return (unreadable + "\n\n" if unreadable else "") + text + "\n\n" + note
 
 
 def threshold_start(task: str, model: str) -> tuple[float, str, bool]:
@@ -95,13 +99,16 @@ def client_args(task, example, model) -> list:
 
 def build(config: DemoConfig, tasks: list) -> None:
     first = tasks[0].examples[0]
-    gr.Markdown("Ask a question about a paragraph: BERT points at the answer's start and end inside it. "
-                "Long paragraphs are read in overlapping windows; with `squad_v2` it may answer *no answer*.")
+    gr.Markdown("Ask a question about a text: BERT points at the answer's start and end inside it. Texts "
+                f"longer than one window (about 380 tokens) are read in overlapping windows, up to "
+                f"{MAX_CONTEXT_CHARS:,} characters; with `squad_v2` it may answer *no answer*.")
     with gr.Row():
         with gr.Column(scale=4):
             question = gr.Textbox(label="Question", value=first["question"], elem_id="qa_question",
                                   info="Enter submits")
-            context = gr.Textbox(label="Context", value=first["context"], lines=5, elem_id="qa_context")
+            context = gr.Textbox(label="Context", value=first["context"], lines=5, max_lines=20, elem_id="qa_context",
+                                 max_length=MAX_CONTEXT_CHARS,
+                                 info=f"up to {MAX_CONTEXT_CHARS:,} characters; long texts are read in windows")
         with gr.Column(scale=2):
             task = task_dropdown(tasks, config.model, elem_id="qa_task")
             top_k = gr.Slider(1, 20, value=5, step=1, label="Candidate spans")
@@ -110,6 +117,7 @@ def build(config: DemoConfig, tasks: list) -> None:
                                   interactive=interactive, elem_id="qa_threshold")
             model = model_selector(config)
     button = gr.Button("Answer", variant="primary", elem_id="qa_run")
+    warn = warning_box("qa")  # above the answer: the model cannot read this input
     summary_box = gr.Markdown(elem_id="qa_summary")
     highlighted = gr.HighlightedText(label="Answer in its context", color_map={"answer": "#facc15"},
                                      show_legend=False, elem_id="qa_highlight")
@@ -121,8 +129,10 @@ def build(config: DemoConfig, tasks: list) -> None:
     rows = example_rows(tasks, config.model, lambda t, e: [e["question"], e["context"], t.name, 5,
                                                            round(threshold_start(t.name, config.model)[0], 4),
                                                            config.model])
+    # the API's threshold defaults to empty (the head's tuned one), not to the squad slider's start value
+    api_threshold = gr.Number(value=None, visible=False, label="threshold")
     wire(answer, inputs, outputs, API_NAME, [button.click, question.submit], note=2, raw=3, config=config,
-         example_rows_=rows)
+         example_rows_=rows, warn_box=warn, api_inputs=[question, context, task, top_k, api_threshold, model])
     task.input(threshold_slider, [task, model], threshold, api_visibility="private")
     model.change(lambda m, current: task_choices(tasks, m, current), [model, task], task,
                  api_visibility="private").then(threshold_slider, [task, model], threshold,

@@ -60,6 +60,23 @@ def block_entry(task, block: str) -> dict | None:
             "notes": [f"from bertkit/heads/{task.name}/README.md (held-out section, as printed)"]}
 
 
+def gold_counts(task, split: str) -> dict:
+    """Gold spans per label (`{label}_number`, as seqeval names them) of a tagging task's held-out split,
+    counted from the data (the cards print scores, not supports); {} when the data is not here."""
+    try:
+        data = task.load(split)
+    except (FileNotFoundError, KeyError):
+        return {}
+    if "tags" not in data.column_names:
+        return {}
+    from collections import Counter
+
+    from seqeval.metrics.sequence_labeling import get_entities
+
+    counts = Counter(label for tags in data["tags"] for label, _, _ in get_entities(list(tags)) if label != "V")
+    return {f"{label}_number": n for label, n in sorted(counts.items())}
+
+
 def shipped_results() -> dict:
     import bertkit
 
@@ -67,6 +84,8 @@ def shipped_results() -> dict:
     for task in bertkit.all_tasks():
         card = HEADS / task.name / "README.md"
         entry = card_entry(task, card.read_text()) if card.is_file() else None
+        if entry:  # the leaderboard's per-role "Gold spans" (0 on every row without them)
+            entry["counts"] = gold_counts(task, entry["split"])
         tasks[task.name] = entry or {"status": "skipped", "reason": "no shipped head", "version": task.version,
                                      "split": getattr(task, "reported_split", "dev")}
     commit = subprocess.run(["git", "-C", str(REPO), "log", "-1", "--format=%H", "--", "bertkit/heads"],

@@ -7,9 +7,10 @@ import html
 import gradio as gr
 
 from .caches import get_predictor
-from .common import DemoConfig, example_rows, model_selector, notes, task_dropdown, wire
-from .errors import endpoint
+from .common import DemoConfig, example_rows, model_selector, notes, task_dropdown, wire, warning_box, WholeNumber
+from .errors import UserError, endpoint
 from .policy import check_text
+from .readable import split_warning
 
 API_NAME = "srl"
 TASK = "srl"
@@ -34,18 +35,39 @@ def predicate_choices(text: str) -> list[tuple[str, int]]:
 
 
 def srl_predicates(text: str, current: int | None = ALL):
-    """Predicate dropdown for a new sentence (keeps the current choice when it still fits)."""
+    """Predicate dropdown for a sentence, keeping `current` when it still fits (an example's own index)."""
     choices = predicate_choices(text)
     return gr.Dropdown(choices=choices, value=current if current in [v for _, v in choices] else ALL)
 
 
+def srl_reset(text: str):
+    """Predicate dropdown after the user typed: every verb again (the old index points at another word)."""
+    return gr.Dropdown(choices=predicate_choices(text), value=ALL)
+
+
+def predicate_index(value, text: str) -> int | None:
+    """The predicate argument as the API page documents it: a word index (int, or its digits as text,
+    or a dropdown label "3: sold"), -1 / "" / None for every verb."""
+    if value is None or (isinstance(value, str) and value.strip() in ("", "every verb the model finds")):
+        return None
+    raw = str(value).strip().split(":", 1)[0] if isinstance(value, str) else value
+    try:
+        index = int(raw)
+        if isinstance(raw, float) and raw != index:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise UserError(f"predicate must be a word index (0-{len(words(text)) - 1}) or -1 for every verb; "
+                        f"got {value!r}") from None
+    return None if index == ALL else index
+
+
 @endpoint
-def roles(text: str, predicate: int | None = ALL, model: str = "default", task: str = TASK):
+def roles(text: str, predicate: int | str | None = ALL, model: str = "default", task: str = TASK):
     """Semantic roles: who did what to whom, when and where (PropBank ARG0, ARG1, ARGM-TMP, ...).
 
     Args:
         text: an English sentence
-        predicate: the word index of the verb to analyse; -1 for every verb the model finds
+        predicate: the word index of the verb to analyse (an integer, or its digits as text); -1, "" or null for every verb the model finds
         model: "default" (bertkit's shipped heads) or a hub id of an SRL model trained with bertkit
         task: a role-labelling task ("srl")
 
@@ -53,12 +75,13 @@ def roles(text: str, predicate: int | None = ALL, model: str = "default", task: 
         one frame per predicate (HTML), a table of arguments, a note on the head, and the raw output
     """
     text = check_text(text)
-    predicate = None if predicate in (None, "", ALL) else int(predicate)
+    predicate = predicate_index(predicate, text)
     predictor = get_predictor(task, model)
     result = predictor({"text": text, "predicate": predicate})
-    note = notes(predictor)
+    unreadable, note = split_warning(notes(predictor, text))
     if not result["frames"]:
         note = ("No predicate found (no word scored p(verb) > 0.5). Pick one from the list. " + note).strip()
+    note = f"{unreadable}\n\n{note}" if unreadable else note
     return frames_html(text, result), role_table(result), note, result
 
 
@@ -122,18 +145,29 @@ def build(config: DemoConfig, tasks: list) -> None:
         text = gr.Textbox(label="Sentence", value=first["text"], lines=1, scale=4, elem_id="srl_text",
                           info="Enter submits")
         with gr.Column(scale=2):
-            predicate = gr.Dropdown(predicate_choices(first["text"]), value=first["predicate"], label="Predicate")
+            predicate = gr.Dropdown(predicate_choices(first["text"]), value=first["predicate"], label="Predicate",
+                                    allow_custom_value=True, elem_id="srl_predicate",  # an example's index
+                                    info="resets to every verb when the sentence changes")
             model = model_selector(config)
             task = task_dropdown(tasks, config.model)
     button = gr.Button("Label roles", variant="primary", elem_id="srl_run")
+    warn = warning_box("srl")  # above the answer: the model cannot read this input
     frames = gr.HTML(label="Frames", elem_id="srl_frames")
     note = gr.Markdown(elem_id="srl_note")
     table = gr.Dataframe(headers=["predicate", "role", "text", "score"], label="Arguments")
     with gr.Accordion("Raw output (JSON)", open=False):
         raw = gr.JSON()
-    text.change(srl_predicates, [text, predicate], predicate, api_visibility="private")
+    # typing a new sentence: every verb again (only the user's own edits; an example sets both boxes)
+    text.input(srl_reset, text, predicate, api_visibility="private")
     inputs, outputs = [text, predicate, model, task], [frames, table, note, raw]
     rows = example_rows(tasks, config.model, lambda t, e: client_args(t, e, config.model))
-    # no cached examples: the predicate list depends on the text
-    wire(roles, inputs, outputs, API_NAME, [button.click, text.submit], note=2, raw=3, config=config,
-         example_rows_=rows, cache=False, task=task, model=model, tasks=tasks)
+    # the API's predicate: an integer defaulting to -1 (every verb), not the first example's index
+    api_predicate = WholeNumber(value=ALL, visible=False, label="predicate")
+    ui, shown = wire(roles, inputs, outputs, API_NAME, [button.click, text.submit], note=2, raw=3, config=config,
+                     task=task, model=model, tasks=tasks, warn_box=warn, api_inputs=[text, api_predicate, model, task])
+
+    def example(text_, predicate_, model_, task_):  # fills, runs, and lists the example's words
+        return (*ui(text_, predicate_, model_, task_), srl_predicates(text_, predicate_))
+    example.__name__ = "srl_example"
+    if rows:  # not cached: the predicate list depends on the text
+        gr.Examples(rows, inputs, shown + [predicate], fn=example, run_on_click=True, cache_examples=False)

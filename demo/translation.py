@@ -4,7 +4,7 @@ from __future__ import annotations
 import gradio as gr
 
 from .caches import get_predictor
-from .common import DemoConfig, example_rows, model_selector, notes, task_dropdown, wire
+from .common import DemoConfig, example_rows, model_selector, notes, task_dropdown, wire, warning_box
 from .errors import endpoint
 from .policy import check_text
 
@@ -28,7 +28,7 @@ def translate(text: str, num_beams: int = 4, model: str = "default", task: str =
     text = check_text(text, "German text")
     predictor = get_predictor(task, model)
     result = predictor(text, num_beams=int(num_beams))
-    return result["text"], notes(predictor), result
+    return result["text"], notes(predictor, text), result
 
 
 def client_args(task, example, model) -> list:
@@ -46,6 +46,7 @@ def build(config: DemoConfig, tasks: list) -> None:
             model = model_selector(config)
             task = task_dropdown(tasks, config.model)
     button = gr.Button("Translate", variant="primary", elem_id="translate_run")
+    warn = warning_box("translate")  # above the answer: the model cannot read this input
     english = gr.Textbox(label="English", interactive=False, elem_id="translate_english")
     note = gr.Markdown(elem_id="translate_note")
     with gr.Accordion("Raw output (JSON)", open=False):
@@ -53,4 +54,4 @@ def build(config: DemoConfig, tasks: list) -> None:
     inputs, outputs = [text, beams, model, task], [english, note, raw]
     rows = example_rows(tasks, config.model, lambda t, e: [e, 4, config.model, t.name])
     wire(translate, inputs, outputs, API_NAME, [button.click, text.submit], note=1, raw=2, config=config,
-         example_rows_=rows, task=task, model=model, tasks=tasks)
+         example_rows_=rows, task=task, model=model, tasks=tasks, warn_box=warn)

@@ -173,7 +173,7 @@ def test_model_tab_shows_held_out_scores_and_strips_front_matter():
     table, card, provenance, cli, python, client = model_info("sst2", "default")
     assert not card.lstrip().startswith("---") and "| card field | value |" in card and "| license | apache-2.0 |" in card
     row = next(r for r in table if r[1] == "sst2")
-    assert row[3] == f"accuracy {shipped('sst2', 'accuracy')}" and row[4] == "dev · 872" and row[5].startswith("accuracy 0.9")
+    assert row[3] == f"accuracy {shipped('sst2', 'accuracy')}" and row[4] == "dev · 872" and row[5].startswith("accuracy 9")
     assert next(r for r in table if r[1] == "qnli")[2] == "no trained head yet"
     assert "threshold" not in client or "/qa" in client
 

@@ -177,8 +177,7 @@ def test_mcp_server_lists_curated_tools_and_calls_one(app_url, tiny):
 
     schema = httpx.get(app_url + "gradio_api/mcp/schema", timeout=30).json()
     tools = {t["name"]: t for t in schema}
-    assert {"classify", "fill_mask", "pair", "answer", "entities", "roles", "translate", "tokenize", "attention",
-            "explain", "model_info"} <= set(tools)
+    assert set(tools) == {e.lstrip("/") for e in ENDPOINTS}  # one name per endpoint: MCP tool = API name
     assert not [n for n in tools if n.endswith("_page") or n in ("srl_predicates", "attention_shape", "finetune_cancel")]
     classify = tools["classify"]
     assert classify["description"].startswith("Classify one sentence with a fine-tuned BERT head")

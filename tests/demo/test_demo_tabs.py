@@ -358,7 +358,18 @@ def test_local_folders_are_refused_on_a_space(visitor_folder, tiny, monkeypatch)
     assert common.model_name("bert-base-uncased") == "bert-base-uncased"  # hub ids still go through
     with pytest.raises(gr.Error, match="unreachable \\(offline\\)"):
         classify.classify("fine", "sst2", "org/not-a-cached-model")
-    work = Path(tempfile.mkdtemp(prefix=common.FINETUNE_PREFIX))  # what the Fine-tune tab makes
+    from demo.finetune_files import new_work_folder, release
+
+    planted = Path(tempfile.mkdtemp(prefix=common.FINETUNE_PREFIX))  # named like the tab's, made by someone else
+    try:
+        shutil.copytree(tiny, planted / "bertkit-mrpc-lora")
+        with pytest.raises(gr.Error, match="turned off"):
+            pair.pair("A man sings.", "A man is singing.", "mrpc", str(planted / "bertkit-mrpc-lora"))
+    finally:
+        shutil.rmtree(planted)
+    folder = new_work_folder()  # what the Fine-tune tab makes (registered in this process)
+    release(folder)
+    work = folder.path
     try:
         trained = str(shutil.copytree(tiny, work / "bertkit-mrpc-lora"))
         label, _, raw = pair.pair("A man sings.", "A man is singing.", "mrpc", trained)
