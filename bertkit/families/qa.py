@@ -14,6 +14,7 @@ import torch
 
 from ..errors import InputError
 from .base import Family, Option, clean_text
+from .pieces import trim_span
 
 MAX_QUESTION_TOKENS = 64
 
@@ -53,7 +54,8 @@ class QuestionAnswering(Family):
         features = []
         for f, item in enumerate(enc["overflow_to_sample_mapping"]):
             seq = enc.sequence_ids(f)
-            offsets = [o if s == 1 else None for o, s in zip(enc["offset_mapping"][f], seq)]
+            context = items[item]["context"]  # offsets without the spaces byte-level BPE tokens carry
+            offsets = [trim_span(context, *o) if s == 1 else None for o, s in zip(enc["offset_mapping"][f], seq)]
             feature = {"item": item, "input_ids": enc["input_ids"][f],
                        "attention_mask": enc["attention_mask"][f], "offsets": offsets}
             if "token_type_ids" in enc:
