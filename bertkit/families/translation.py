@@ -28,6 +28,7 @@ class Translation(Family):
         kw = {"use_safetensors": None if allow_pickle else True}
         if config.get("model_type") == "encoder-decoder":
             return EncoderDecoderModel.from_pretrained(str(path), **kw), False
+        check_can_decode(config.get("model_type"), path)
         model = EncoderDecoderModel.from_encoder_decoder_pretrained(str(path), str(path), encoder_use_safetensors=kw["use_safetensors"], decoder_use_safetensors=kw["use_safetensors"])
         return configure(model, path), True
 
@@ -98,6 +99,21 @@ class Translation(Family):
         bleu = load_metric(task).compute(predictions=preds, references=refs)
         chrf = load("chrf").compute(predictions=preds, references=refs)
         return {"bleu": float(bleu["score"]), "chrf": float(chrf["score"])}
+
+
+def check_can_decode(model_type, path) -> None:
+    """bert2bert starts its decoder from the same checkpoint: the architecture needs a causal-LM class
+    with cross-attention (BERT, RoBERTa, ELECTRA have one; DistilBERT, ALBERT, DeBERTa, ModernBERT and
+    MPNet do not)."""
+    from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES as DECODERS
+
+    from ..errors import ModelError
+
+    if model_type not in DECODERS:
+        able = ", ".join(t for t in ("bert", "roberta", "electra", "xlm-roberta", "camembert") if t in DECODERS)
+        raise ModelError(f"translation (bert2bert) cannot use {path}: its architecture {model_type!r} has no decoder "
+                         f"form (a causal LM with cross-attention) in transformers. Start from a {able} checkpoint, "
+                         "or pass a folder that already holds an encoder-decoder model.")
 
 
 def configure(model, path):

@@ -19,6 +19,16 @@ SENTENCE = "John met Mary in Paris yesterday and they talked about the capital o
 SHOWN_PIECES = re.compile("[Ġ▁]")  # byte-level / sentencepiece markers never reach people (WordPiece "##ing" does, as in the pipeline)
 
 
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Hidden-32 models: one thread computes them faster than two that wait on each other (on a
+    shared 2-core machine each op paid ~35 ms of OpenMP synchronisation)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
 @pytest.fixture(scope="session")
 def arch_folder(tmp_path_factory):
     """arch_folder(arch, head, task=None) -> a saved tiny model (task: its labels as id2label); cached."""
