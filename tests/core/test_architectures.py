@@ -234,3 +234,35 @@ def test_qa_answers_never_carry_spaces(arch_folder):
     for cand in out["top_k"]:
         assert cand["answer"] == cand["answer"].strip() and cand["answer"]
         assert cand["answer"] == QA["context"][cand["start"]:cand["end"]]
+
+
+# ---- ONNX export ----------------------------------------------------------------------------------
+ONNX_CASES = [("fill-mask", "roberta", "mlm"), ("fill-mask", "modernbert", "mlm"), ("ner", "distilbert", "tagging"),
+              ("srl", "roberta", "tagging"), ("sst2", "deberta-v2", "classification"), ("squad", "mpnet", "qa"),
+              ("rte", "albert", "classification"), ("sst2", "electra", "classification")]
+
+
+@pytest.mark.parametrize("task,arch,head", ONNX_CASES)
+def test_onnx_export_serves_what_torch_serves(task, arch, head, arch_folder, tmp_path):
+    """The export traces an example in the tokenizer's own mask token and passes segment ids only to a
+    model that takes them; onnxruntime then answers as torch does."""
+    from bertkit.onnx import export
+
+    folder = arch_folder(arch, head, None if head in ("mlm", "qa") else task)
+    out = export(task, str(folder), output=tmp_path / "onnx")
+    onnx, torch_p = load(task, out), load(task, folder)
+    tok = torch_p.tokenizer
+    example = {"fill-mask": f"Paris is the {tok.mask_token} of France.", "ner": SENTENCE,
+               "srl": {"text": SENTENCE, "predicate": 1}, "sst2": "a charming journey", "rte": PAIR, "squad": QA}[task]
+    got, want = onnx(example), torch_p(example)
+    assert numbers_close(got, want), (got, want)
+
+
+def numbers_close(a, b, tol=TOL):
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(numbers_close(a[k], b[k], tol) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(numbers_close(x, y, tol) for x, y in zip(a, b))
+    if isinstance(a, float):
+        return abs(a - b) <= tol
+    return a == b
