@@ -56,12 +56,16 @@ def head_modules(model, declared=()) -> list[str]:
     RoBERTa's `lm_head`, ELECTRA's `generator_*`, DeBERTa's `pooler`, ..."""
     names = dict(model.named_modules())
     own = [d for d in declared if d in names or any(n.endswith("." + d) for n in names)]
-    prefix = getattr(model, "base_model_prefix", "")
-    if prefix and hasattr(model, prefix):
-        for child, module in model.named_children():
-            related = any(d == child or d.startswith(child + ".") or child.startswith(d + ".") for d in own)
+    # bert2bert: the decoder's own output head (BERT `cls`, RoBERTa `lm_head`) beside its encoder
+    parts = [("", model)] + ([("decoder.", model.decoder)] if hasattr(model, "decoder") and hasattr(model, "encoder") else [])
+    for path, part in parts:
+        prefix = getattr(part, "base_model_prefix", "")
+        if not (prefix and hasattr(part, prefix)):
+            continue
+        for child, module in part.named_children():
+            related = any(d.split(".")[0] == child or child.startswith(d + ".") for d in own)
             if child != prefix and not related and any(True for _ in module.parameters()):
-                own.append(child)
+                own.append(path + child)
     return own
 
 

@@ -33,7 +33,8 @@ def cell(arch, column, root: Path) -> str:
             return f"{arch_compare.fill_mask(arch_models.build_model(arch, 'mlm', folder)):.1e}"
         if column in ("sst2", "rte", "stsb"):
             task = bertkit.get_task(column)
-            arch_models.build_model(arch, "classification", folder, labels=task.labels, num_labels=None if task.labels else 1)
+            arch_models.build_model(arch, "classification", folder, labels=task.labels,
+                                    num_labels=None if task.labels else 1)
             return f"{arch_compare.classification(folder, column):.1e}"
         if column in ("ner", "srl"):
             arch_models.build_model(arch, "tagging", folder, labels=bertkit.get_task(column).labels)

@@ -128,8 +128,8 @@ class QuestionAnswering(Family):
 
         def encode(batch):
             enc = tokenizer([q.lstrip() for q in batch["question"]], batch["context"], truncation="only_second",
-                            max_length=max_length, stride=min(self.doc_stride, max_length // 2), return_overflowing_tokens=True,
-                            return_offsets_mapping=True)
+                            max_length=max_length, stride=min(self.doc_stride, max_length // 2),
+                            return_overflowing_tokens=True, return_offsets_mapping=True)
             starts, ends = [], []
             for f, offsets in enumerate(enc["offset_mapping"]):
                 answers = batch["answers"][enc["overflow_to_sample_mapping"][f]]

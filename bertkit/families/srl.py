@@ -4,7 +4,8 @@ Input: {"text": ..., "predicate": word index} (or {"tokens": [...], "predicate":
 which labels every predicate the model finds. The encoder sees
 `[CLS] sentence [SEP] predicate [SEP]` with the predicate's own pieces in segment 1 (the
 indicator); a model without segment ids (RoBERTa, DistilBERT, ModernBERT, MPNet, DeBERTa-v3) gets the
-predicate from the pair alone (`pieces.takes_segments`, the same rule in training and serving). Training also shows non-predicate words with all-`O` tags, so the model tags `B-V` only
+predicate from the pair alone (`pieces.takes_segments`, the same rule in training and serving).
+Training also shows non-predicate words with all-`O` tags, so the model tags `B-V` only
 on real predicates: plain text tries every candidate word and keeps those with p(B-V) > 0.5.
 Output per input: {"frames": [{"predicate": {"index", "text", "start", "end", "score"},
 "spans": [{"label", "text", "start", "end", "score"}...], "words": [...]}]} (V itself excluded from spans).

@@ -13,8 +13,10 @@ import bertkit
 SENTENCE = "John met Mary in Paris yesterday and they talked about the capital of France"
 PAIR = {"text": "A man is playing a guitar.", "text_pair": "A person plays the guitar."}
 QA = {"question": "What is the capital of France?",
-      "context": "France is a country in Western Europe. Its capital and largest city is Paris, home of the Eiffel Tower."}
-SHOWN_PIECES = re.compile("[Ġ▁]")  # byte-level / sentencepiece markers never reach people (WordPiece "##ing" does, as in the pipeline)
+      "context": "France is a country in Western Europe. Its capital and largest city is Paris, "
+                 "home of the Eiffel Tower."}
+# byte-level / sentencepiece word markers never reach people (a WordPiece "##ing" does, as in the pipeline)
+SHOWN_PIECES = re.compile("[Ġ▁]")
 
 
 def load(task, folder):

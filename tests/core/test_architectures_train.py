@@ -60,14 +60,17 @@ def data(tmp_path_factory):
     write_jsonl(folder / "ner.jsonl", ner)
     srl = [{"tokens": ["John", "met", "Mary", "yesterday"], "predicate_index": 1,
             "tags": ["B-ARG0", "B-V", "B-ARG1", "B-ARGM-TMP"]},
-           {"tokens": ["Mary", "sold", "the", "house"], "predicate_index": 1, "tags": ["B-ARG0", "B-V", "B-ARG1", "I-ARG1"]}] * 2
+           {"tokens": ["Mary", "sold", "the", "house"], "predicate_index": 1,
+            "tags": ["B-ARG0", "B-V", "B-ARG1", "I-ARG1"]}] * 2
     write_jsonl(folder / "srl.jsonl", srl)
     context = "France is a country in Western Europe. Its capital is Paris."
+    answers = {"text": ["Paris"], "answer_start": [context.index("Paris")]}
     write_jsonl(folder / "squad.jsonl", [{"question": "What is the capital of France?", "context": context,
-                                          "answers": {"text": ["Paris"], "answer_start": [context.index("Paris")]}}] * 4)
+                                          "answers": answers}] * 4)
     write_csv(folder / "fill-mask.csv", [("Paris is the capital of France and its largest city. " * 12,)] * 4,
               header=("text",))
-    write_csv(folder / "translation.csv", [("Ein Mann fährt Rad.", "A man rides a bike.")] * 4, header=("source", "target"))
+    write_csv(folder / "translation.csv", [("Ein Mann fährt Rad.", "A man rides a bike.")] * 4,
+              header=("source", "target"))
     return folder
 
 
@@ -96,8 +99,11 @@ def predict(task, folder):
 
 
 # ---- LoRA: where it lands ---------------------------------------------------------------------------
-@pytest.mark.parametrize("task_name", ["fill-mask", "sst2", "squad", "ner"])
-@pytest.mark.parametrize("arch", ARCHS)
+DECODERS = ("bert", "roberta", "electra")  # the architectures bert2bert can decode with
+PLACES = [(a, t) for a in ARCHS for t in ("fill-mask", "sst2", "squad", "ner")] + [(a, "translation") for a in DECODERS]
+
+
+@pytest.mark.parametrize("arch,task_name", PLACES)
 def test_lora_reaches_every_layer_and_trains_the_new_head(arch, task_name, base):
     """Every encoder layer gets LoRA on its attention and feed-forward linears (peft's per-model defaults
     among them); every weight the base checkpoint lacks is trained in full; the encoder stays frozen."""
@@ -112,17 +118,23 @@ def test_lora_reaches_every_layer_and_trains_the_new_head(arch, task_name, base)
         model, _ = task.family.build_model(task, base(arch))
         builds.append(dict(model.named_parameters()))
     random = [n for n, p in builds[0].items() if not torch.equal(p, builds[1][n])]
+    if task_name == "translation":  # bert2bert reads the encoder's hidden states, never its pooler
+        random = [n for n in random if not n.startswith("encoder.pooler.")]
     per_layer = len(layer_linears(model))
     settings = add_lora(model, task.family.head_modules, r=2)
     counts = count_lora_layers(model)
     layers = 1 if arch == "albert" else arch_models.LAYERS  # ALBERT: one layer shared by every pass
+    layers *= 2 if task_name == "translation" else 1  # encoder and decoder
     assert len(counts) == layers and set(counts.values()) == {per_layer} and per_layer >= 4
     wrapped = {n.rsplit(".", 1)[-1] for n, m in model.named_modules() if hasattr(m, "lora_A")}
     assert set(PEFT_DEFAULTS.get(model.config.model_type, [])) <= wrapped
     assert [n for n in random if not is_trained(n, settings)] == []
     trained = [n for n, p in model.named_parameters() if p.requires_grad and "lora_" not in n]
-    prefix = model.base_model_prefix + "."
-    assert all(not n.startswith(prefix) or ".pooler." in f".{n}" for n in trained), trained
+    if task_name == "translation":  # bert2bert: the encoder, and the decoder's own encoder stack
+        encoder = ("encoder.", f"decoder.{model.decoder.base_model_prefix}.")
+    else:
+        encoder = (model.base_model_prefix + ".",)
+    assert all(not n.startswith(encoder) or ".pooler." in f".{n}" or "crossattention" in n for n in trained), trained
 
 
 def test_bert_keeps_the_shipped_target_regex(tiny_bert):
