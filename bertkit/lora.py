@@ -5,14 +5,89 @@ as for any model; only the final artifact is cut down to the trained parameters.
 """
 from __future__ import annotations
 
+import re
+
 import torch
 
+from .errors import ModelError
+
 # The encoder's (and bert2bert decoder's) own linear layers; cross-attention is new and trained in full.
+# BERT, RoBERTa and ELECTRA name their layers so; shipped adapters store this exact string.
 TARGET_MODULES = r".*\.layer\.\d+\.(attention\.self\.(query|key|value)|attention\.output\.dense|intermediate\.dense|output\.dense)"
+BERT_LAYER_LINEARS = frozenset({"attention.self.query", "attention.self.key", "attention.self.value",
+                                "attention.output.dense", "intermediate.dense", "output.dense"})
+# One block of an encoder's layer stack: BERT/RoBERTa/ELECTRA/DeBERTa/MPNet `layer.N`, DistilBERT
+# `transformer.layer.N`, ModernBERT `layers.N`, ALBERT `albert_layers.N` (one layer shared by every pass).
+_LAYER = re.compile(r"^(?P<stack>.*\.(?:layer|layers|albert_layers))\.(?P<index>\d+)\.(?P<rest>.+)$")
 
 
-def add_lora(model, head_modules, r=16, alpha=32, dropout=0.0) -> dict:
+def layer_linears(model) -> dict[str, list[str]]:
+    """{linear name inside a layer: [full module names]} for every nn.Linear of the encoder's layer
+    stacks (not the cross-attention bert2bert adds: that one is new and trained in full)."""
+    found: dict[str, list[str]] = {}
+    for name, module in model.named_modules():
+        match = _LAYER.match(name)
+        if isinstance(module, torch.nn.Linear) and match and "crossattention" not in name:
+            found.setdefault(match["rest"], []).append(name)
+    return found
+
+
+def target_modules(model) -> str:
+    """The LoRA target regex for `model`: every linear layer of its encoder layers (attention
+    projections, attention output, feed-forward), the same coverage BERT's TARGET_MODULES has, and
+    a superset of peft's per-model-type defaults (query/value). BERT-style names keep TARGET_MODULES
+    itself, so adapters trained before this rule load unchanged."""
+    linears = layer_linears(model)
+    if not linears:
+        kind = getattr(getattr(model, "config", None), "model_type", type(model).__name__)
+        raise ModelError(f"LoRA found no encoder layers in this {kind} model ({type(model).__name__}): "
+                         "train it without --lora (full fine-tuning)")
+    if set(linears) == BERT_LAYER_LINEARS:
+        return TARGET_MODULES
+    stacks = sorted({_LAYER.match(n)["stack"].rsplit(".", 1)[-1] for names in linears.values() for n in names})
+    inner = "|".join(re.escape(rest) for rest in sorted(linears))
+    return rf".*\.({'|'.join(stacks)})\.\d+\.({inner})"
+
+
+def head_modules(model, declared=()) -> list[str]:
+    """Modules trained in full under LoRA: the family's `declared` ones the model has (BERT's pooler for
+    classification, bert2bert's cross-attention), plus every module with weights outside the encoder
+    (`model.base_model_prefix`): `classifier`, DistilBERT's `pre_classifier`, ModernBERT's `head`,
+    RoBERTa's `lm_head`, ELECTRA's `generator_*`, DeBERTa's `pooler`, ..."""
+    names = dict(model.named_modules())
+    own = [d for d in declared if d in names or any(n.endswith("." + d) for n in names)]
+    # bert2bert: the decoder's own output head (BERT `cls`, RoBERTa `lm_head`) beside its encoder
+    parts = [("", model)] + ([("decoder.", model.decoder)] if hasattr(model, "decoder") and hasattr(model, "encoder") else [])
+    for path, part in parts:
+        prefix = getattr(part, "base_model_prefix", "")
+        if not (prefix and hasattr(part, prefix)):
+            continue
+        for child, module in part.named_children():
+            related = any(d.split(".")[0] == child or child.startswith(d + ".") for d in own)
+            if child != prefix and not related and any(True for _ in module.parameters()):
+                own.append(path + child)
+    return own
+
+
+def count_lora_layers(model) -> dict[str, int]:
+    """{encoder layer (stack.index): LoRA layers in it}, to check that LoRA reached every layer."""
+    from peft.tuners.lora import LoraLayer
+
+    counts: dict[str, int] = {}
+    for name, module in model.named_modules():
+        match = _LAYER.match(name)
+        if match and isinstance(module, LoraLayer):
+            key = f"{match['stack']}.{match['index']}"
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def add_lora(model, head_modules_=(), r=16, alpha=32, dropout=0.0) -> dict:
     """Inject LoRA layers, freeze everything but LoRA and the head; returns the settings to store.
+
+    `head_modules_`: the family's declared head modules; `head_modules` adds what this architecture
+    keeps outside its encoder. The targets are `target_modules(model)`; a ModelError if LoRA would not
+    reach every encoder layer.
 
     `dropout` 0 (the default) lets peft skip the dropout layer on each LoRA branch: with 0.1, the
     36 dropout masks over full-size activations per step made CPU LoRA training slower than full
@@ -20,10 +95,16 @@ def add_lora(model, head_modules, r=16, alpha=32, dropout=0.0) -> dict:
     """
     from peft import LoraConfig, inject_adapter_in_model
 
-    settings = {"r": r, "alpha": alpha, "dropout": dropout, "target_modules": TARGET_MODULES,
-                "trainable": list(head_modules)}
-    config = LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules=TARGET_MODULES)
+    targets = target_modules(model)
+    settings = {"r": r, "alpha": alpha, "dropout": dropout, "target_modules": targets,
+                "trainable": head_modules(model, head_modules_)}
+    config = LoraConfig(r=r, lora_alpha=alpha, lora_dropout=dropout, target_modules=targets)
+    layers = {f"{m['stack']}.{m['index']}" for n in sum(layer_linears(model).values(), []) if (m := _LAYER.match(n))}
     inject_adapter_in_model(config, model)
+    missed = sorted(layers - set(count_lora_layers(model)))
+    if missed:
+        raise ModelError(f"LoRA reached no linear layer in {', '.join(missed[:3])} of this "
+                         f"{type(model).__name__}: train it without --lora")
     for name, param in model.named_parameters():
         param.requires_grad = is_trained(name, settings)
     use_fast_forward(model)
@@ -73,9 +154,11 @@ def fast_lora_forward(self, x, *args, **kwargs):
 
 
 def is_trained(name: str, settings: dict) -> bool:
+    """LoRA matrices and the head's parameters (a head name matches whole dotted parts of `name`)."""
     if "lora_" in name:
         return True
-    return any(h in name for h in settings["trainable"]) and not name.endswith("decoder.weight")
+    dotted = f".{name}."
+    return any(f".{h}." in dotted for h in settings["trainable"]) and not name.endswith("decoder.weight")
 
 
 SCALE = ".__int8_scale__"  # suffix of the per-row scales of an int8-stored weight

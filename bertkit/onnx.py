@@ -66,7 +66,10 @@ class _Graph(torch.nn.Module):
         self.model, self.outputs = model, outputs
 
     def forward(self, input_ids, attention_mask, token_type_ids):
-        out = self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+        from .families.pieces import takes_segments
+
+        segments = {"token_type_ids": token_type_ids} if takes_segments(self.model) else {}  # DistilBERT has none
+        out = self.model(input_ids=input_ids, attention_mask=attention_mask, **segments)
         return tuple(getattr(out, name) for name in self.outputs)
 
 
@@ -98,7 +101,7 @@ def export(task: str, model: str = DEFAULT, output: str | os.PathLike = None, in
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
     try:
         sample = predictor.collate(predictor.task.family.preprocess(predictor.context, [
-            predictor.task.family.check_input(predictor.task, x) for x in task.examples[:2]]))
+            predictor.task.family.check_input(predictor.task, x) for x in sample_inputs(task, predictor.tokenizer)]))
         graph_path = staging / GRAPH_FILE
         trace(net, names, sample, graph_path)
         if int8:
@@ -129,6 +132,12 @@ def export(task: str, model: str = DEFAULT, output: str | os.PathLike = None, in
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return output
+
+
+def sample_inputs(task, tokenizer) -> list:
+    """The task's first two examples as this tokenizer writes them (its own mask token, e.g. `<mask>`)."""
+    mask = getattr(tokenizer, "mask_token", None)
+    return [x.replace("[MASK]", mask) if isinstance(x, str) and mask else x for x in task.examples[:2]]
 
 
 def trace(net, names, sample: dict, path: Path) -> None:

@@ -15,6 +15,7 @@ import torch
 
 from ..errors import InputError
 from .base import Family, Option, check_length, clean_text
+from .pieces import suppressed_token_ids, token_text
 
 BLOCK = 128  # tokens per training / evaluation block of running text
 MASK_RATE = 0.15
@@ -54,7 +55,7 @@ class FillMask(Family):
 
     def forward(self, ctx, model, batch, meta, top_k=5):
         logits = mask_logits(model, batch, [f["positions"] for f in meta])
-        logits[:, suppressed_ids(ctx.tokenizer)] = -float("inf")
+        logits[:, suppressed_ids(ctx.tokenizer, logits.shape[-1])] = -float("inf")
         probs = torch.softmax(logits.float(), -1)
         k = min(top_k, probs.shape[-1])
         scores, ids = probs.topk(k, -1)
@@ -72,12 +73,10 @@ class FillMask(Family):
             masks = []
             for position, row_ids, row_scores in zip(feature["positions"], ids, scores):
                 masks.append({"position": position, "candidates": [
-                    {"token_str": tok.convert_ids_to_tokens(t), "token": t, "score": float(s)}
+                    {"token_str": token_text(tok, t), "token": t, "score": float(s)}
                     for t, s in zip(row_ids, row_scores)]})
             if "text" in item:
-                pieces = item["text"].split(tok.mask_token)  # fill the user's own text, keeping its case
-                best = [m["candidates"][0]["token_str"].removeprefix("##") for m in masks]
-                sequence = pieces[0] + "".join(word + rest for word, rest in zip(best, pieces[1:]))
+                sequence = fill_text(item["text"], tok.mask_token, [m["candidates"][0]["token_str"] for m in masks])
             else:
                 filled = list(feature["input_ids"])
                 for m in masks:
@@ -112,16 +111,9 @@ class FillMask(Family):
         return [{"input_ids": ids} for ids in dataset["input_ids"]]  # the masked blocks of eval_examples
 
     def compute_loss(self, model, inputs):
-        """MLM loss from vocabulary logits at the masked positions only (BertForMaskedLM scores every
+        """MLM loss from vocabulary logits at the masked positions only (a masked-LM model scores every
         position: 128x more vocabulary projections for the same loss)."""
-        import torch.nn.functional as F
-
-        labels = inputs.pop("labels")
-        if not (hasattr(model, "bert") and hasattr(model, "cls")):
-            return model(**inputs, labels=labels).loss
-        hidden = model.bert(**inputs).last_hidden_state
-        chosen = labels != -100
-        return F.cross_entropy(model.cls(hidden[chosen]).float(), labels[chosen])
+        return masked_lm_loss(model, inputs)
 
     eval_batch_size = 32
 
@@ -149,21 +141,68 @@ class FillMask(Family):
 
 
 def mask_logits(model, batch, positions):
-    """Vocabulary logits at the mask positions only: (n_masks, vocab); full logits as a fallback."""
+    """Vocabulary logits at the mask positions only: (n_masks, vocab)."""
     rows = torch.tensor([r for r, ps in enumerate(positions) for _ in ps], dtype=torch.long)
     cols = torch.tensor([p for ps in positions for p in ps], dtype=torch.long)
-    if hasattr(model, "bert") and hasattr(model, "cls"):  # BERT: run the head on the masks only
-        hidden = model.bert(**batch).last_hidden_state
-        return model.cls(hidden[rows, cols])
-    return model(**batch).logits[rows, cols]
+    return logits_at(model, batch, rows, cols)
 
 
-_SUPPRESSED: dict[int, list[int]] = {}
+def logits_at(model, inputs, rows, cols):
+    """The MLM head's logits at (rows, cols) of the batch, (n, vocab).
+
+    The vocabulary projection (the model's output embeddings, a Linear) is most of an MLM head's
+    work: a pre-hook on it keeps only the chosen positions, so it runs on those alone. Every layer
+    before it works position by position, so the result is exactly the full logits' rows; a model
+    whose output does not come back as those rows (a head that reshapes after the projection) gets
+    the full forward instead.
+    """
+    inner = getattr(model, "module", model)  # training under DDP: hook the inner model, call the wrapper
+    decoder = inner.get_output_embeddings() if hasattr(inner, "get_output_embeddings") else None
+    if isinstance(decoder, torch.nn.Linear):
+        handle = decoder.register_forward_pre_hook(lambda module, args: (args[0][rows, cols],) + args[1:])
+        try:
+            logits = model(**inputs).logits
+        finally:
+            handle.remove()
+        if logits.dim() == 2 and logits.shape[0] == len(rows):
+            return logits
+    return model(**inputs).logits[rows, cols]
 
 
-def suppressed_ids(tok) -> list[int]:
-    key = id(tok)
+def masked_lm_loss(model, inputs):
+    """Cross-entropy at the masked positions (labels != -100) from their logits alone."""
+    import torch.nn.functional as F
+
+    labels = inputs.pop("labels")
+    rows, cols = (labels != -100).nonzero(as_tuple=True)
+    return F.cross_entropy(logits_at(model, inputs, rows, cols).float(), labels[rows, cols])
+
+
+_SUPPRESSED: dict[tuple, list[int]] = {}
+
+
+def suppressed_ids(tok, vocab_size: int | None = None) -> list[int]:
+    """`pieces.suppressed_token_ids` (cached per tokenizer), plus the head's rows the tokenizer lacks."""
+    key = (id(tok), vocab_size)
     if key not in _SUPPRESSED:
-        vocab = tok.get_vocab()
-        _SUPPRESSED[key] = sorted(set(tok.all_special_ids) | {i for t, i in vocab.items() if t.startswith("[unused")})
+        ids = set(suppressed_token_ids(tok))
+        if vocab_size is not None:  # rows padded past the vocabulary (e.g. to a multiple of 64): no token
+            known = set(tok.get_vocab().values())
+            ids |= {i for i in range(vocab_size) if i not in known}
+            ids = {i for i in ids if i < vocab_size}
+        _SUPPRESSED[key] = sorted(ids)
     return _SUPPRESSED[key]
+
+
+def fill_text(text: str, mask_token: str, words: list[str]) -> str:
+    """The user's text (its own case and spacing) with each mask replaced by a token's text. A token
+    that starts a word carries its space (byte-level `Ġ`): where the text already has one before the
+    mask, it is not doubled; a WordPiece continuation (`##ing`) joins the text before it."""
+    pieces = text.split(mask_token)
+    out = pieces[0]
+    for word, rest in zip(words, pieces[1:]):
+        word = word.removeprefix("##")
+        if not out or out[-1].isspace():
+            word = word.lstrip()
+        out += word + rest
+    return out

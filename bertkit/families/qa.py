@@ -28,6 +28,7 @@ import torch
 
 from ..errors import InputError
 from .base import Family, Option, clean_text
+from .pieces import trim_span
 
 MAX_QUESTION_TOKENS = 64
 
@@ -68,7 +69,8 @@ class QuestionAnswering(Family):
         features = []
         for f, item in enumerate(enc["overflow_to_sample_mapping"]):
             seq = enc.sequence_ids(f)
-            offsets = [o if s == 1 else None for o, s in zip(enc["offset_mapping"][f], seq)]
+            context = items[item]["context"]  # offsets without the spaces byte-level BPE tokens carry
+            offsets = [trim_span(context, *o) if s == 1 else None for o, s in zip(enc["offset_mapping"][f], seq)]
             feature = {"item": item, "input_ids": enc["input_ids"][f],
                        "attention_mask": enc["attention_mask"][f], "offsets": offsets}
             if "token_type_ids" in enc:
@@ -152,8 +154,8 @@ class QuestionAnswering(Family):
 
         def encode(batch):
             enc = tokenizer([q.lstrip() for q in batch["question"]], batch["context"], truncation="only_second",
-                            max_length=max_length, stride=self.doc_stride, return_overflowing_tokens=True,
-                            return_offsets_mapping=True)
+                            max_length=max_length, stride=min(self.doc_stride, max_length // 2),
+                            return_overflowing_tokens=True, return_offsets_mapping=True)
             starts, ends = [], []
             for f, offsets in enumerate(enc["offset_mapping"]):
                 answers = batch["answers"][enc["overflow_to_sample_mapping"][f]]

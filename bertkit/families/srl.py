@@ -3,7 +3,9 @@
 Input: {"text": ..., "predicate": word index} (or {"tokens": [...], "predicate": i}), or plain text,
 which labels every predicate the model finds. The encoder sees
 `[CLS] sentence [SEP] predicate [SEP]` with the predicate's own pieces in segment 1 (the
-indicator). Training also shows non-predicate words with all-`O` tags, so the model tags `B-V` only
+indicator); a model without segment ids (RoBERTa, DistilBERT, ModernBERT, MPNet, DeBERTa-v3) gets the
+predicate from the pair alone (`pieces.takes_segments`, the same rule in training and serving).
+Training also shows non-predicate words with all-`O` tags, so the model tags `B-V` only
 on real predicates: plain text tries every candidate word and keeps those with p(B-V) > 0.5.
 Output per input: {"frames": [{"predicate": {"index", "text", "start", "end", "score"},
 "spans": [{"label", "text", "start", "end", "score"}...], "words": [...]}]} (V itself excluded from spans).
@@ -16,6 +18,7 @@ import random
 
 from ..errors import InputError
 from .base import clean_text
+from .pieces import takes_segments, word_tokenizer
 from .tagging import RAW_TEXT, TokenTagging, align, decode, tag_spans, totals_prf
 from .words import split_words as split_raw_words, token_offsets
 
@@ -97,6 +100,7 @@ class RoleLabelling(TokenTagging):
 
     def train_features(self, task, tokenizer, dataset, max_length, negatives=NEGATIVES_PER_SENTENCE, seed=0):
         index = {n: i for i, n in enumerate(task.labels)}
+        tokenizer = word_tokenizer(tokenizer)
         rng = random.Random(seed)
         rows, predicates = [], {}
         for r in dataset:
@@ -113,11 +117,18 @@ class RoleLabelling(TokenTagging):
             word_ids = [w if s == 0 else None for w, s in zip(enc.word_ids(), enc.sequence_ids())]
             features["input_ids"].append(enc["input_ids"])
             features["attention_mask"].append(enc["attention_mask"])
-            features["token_type_ids"].append([1 if w == k else t for w, t in zip(word_ids, enc["token_type_ids"])])
+            types = enc.get("token_type_ids") or [0] * len(word_ids)
+            features["token_type_ids"].append([1 if w == k else t for w, t in zip(word_ids, types)])
             features["labels"].append(align(word_ids, tags))
         from datasets import Dataset
 
         return Dataset.from_dict(features)
+
+    def compute_loss(self, model, inputs):
+        """The model's own loss, without the segment ids a model that has none cannot take (as `forward`)."""
+        if not takes_segments(model):
+            inputs.pop("token_type_ids", None)
+        return model(**inputs).loss
 
     def required_columns(self, task):
         return ("tokens", "predicate_index", "tags")

@@ -12,6 +12,7 @@ import torch
 
 from ..errors import InputError
 from .base import PAD_MULTIPLE, Family, clean_text, load_metric
+from .pieces import takes_segments, word_tokenizer
 from .words import detokenize, split_words as split_raw_words
 
 WINDOW_STRIDE = 64  # tokens of overlap between windows
@@ -61,7 +62,7 @@ class TokenTagging(Family):
 
     def encode_words(self, ctx, words, pair=None, marked=None):
         """Windows over one word list: list of (input_ids, token_type_ids, word_ids)."""
-        tok, limit = ctx.tokenizer, ctx.max_length
+        tok, limit = word_tokenizer(ctx.tokenizer), ctx.max_length
         enc = tok([w for w, _, _ in words], [pair] if pair else None, is_split_into_words=True,
                   truncation="only_first" if pair else True, max_length=limit, stride=WINDOW_STRIDE,
                   return_overflowing_tokens=True)
@@ -86,6 +87,8 @@ class TokenTagging(Family):
         return features
 
     def forward(self, ctx, model, batch, meta, **_):
+        if not takes_segments(model):  # RoBERTa, DistilBERT, ModernBERT, ...: no segment ids to give
+            batch.pop("token_type_ids", None)
         probs = torch.softmax(model(**batch).logits.float(), -1).cpu().numpy()
         return [probs[row, :len(f["input_ids"])] for row, f in enumerate(meta)]
 
@@ -126,6 +129,8 @@ class TokenTagging(Family):
 
     def train_features(self, task, tokenizer, dataset, max_length):
         index = {n: i for i, n in enumerate(task.labels)}
+
+        tokenizer = word_tokenizer(tokenizer)
 
         def encode(batch):
             enc = tokenizer(batch["tokens"], is_split_into_words=True, truncation=True, max_length=max_length)

@@ -27,6 +27,8 @@ class Translation(Family):
 
         config = load_config(path)
         safe = None if allow_pickle else True
+        if config.model_type != "encoder-decoder":
+            check_can_decode(config.model_type, path)
         try:
             if config.model_type == "encoder-decoder":
                 return EncoderDecoderModel.from_pretrained(str(path), use_safetensors=safe), False
@@ -104,6 +106,21 @@ class Translation(Family):
         bleu = load_metric(task).compute(predictions=preds, references=refs)
         chrf = load("chrf").compute(predictions=preds, references=refs)
         return {"bleu": float(bleu["score"]), "chrf": float(chrf["score"])}
+
+
+def check_can_decode(model_type, path) -> None:
+    """bert2bert starts its decoder from the same checkpoint: the architecture needs a causal-LM class
+    with cross-attention (BERT, RoBERTa, ELECTRA have one; DistilBERT, ALBERT, DeBERTa, ModernBERT and
+    MPNet do not)."""
+    from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES as DECODERS
+
+    from ..errors import ModelError
+
+    if model_type not in DECODERS:
+        able = ", ".join(t for t in ("bert", "roberta", "electra", "xlm-roberta", "camembert") if t in DECODERS)
+        raise ModelError(f"translation (bert2bert) cannot use {path}: its architecture {model_type!r} has no decoder "
+                         f"form (a causal LM with cross-attention) in transformers. Start from a {able} checkpoint, "
+                         "or pass a folder that already holds an encoder-decoder model.")
 
 
 def configure(model, path):
