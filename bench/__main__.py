@@ -1,4 +1,4 @@
-"""python -m bench train [--rows N] [--steps S] | python -m bench serve [--model M] [--limit N] [--qa-limit N] [--repeats R] [--no-onnx] | python -m bench memory [--precision P]"""
+"""python -m bench eval [--sentences N] [--limit N] | python -m bench train [--rows N] [--steps S] | python -m bench serve [--model M] [--limit N] [--qa-limit N] [--repeats R] [--no-onnx] | python -m bench memory [--precision P]"""
 import argparse
 import importlib
 import sys
@@ -21,7 +21,19 @@ def main(argv=None):
     t.add_argument("--rows", type=int, default=1024, help="first N MRPC train pairs (default %(default)s)")
     t.add_argument("--steps", type=int, default=30, help="optimiser steps per run (default %(default)s)")
     t.add_argument("--batch-size", type=int, default=32)
+    t.add_argument("--no-baseline", action="store_true", help="bertkit runs only (ratios against full fp32)")
+    t.add_argument("--lora-first", action="store_true",
+                   help="run LoRA before full fine-tuning (does the order of runs in one process matter?)")
     t.add_argument("--strict", action="store_true", help="exit 1 when a ratio target is missed")
+    e = sub.add_parser("eval", help="translation decoding vs transformers generate(); time per task of a default run")
+    e.add_argument("--model", default="default")
+    e.add_argument("--data-dir")
+    e.add_argument("--sentences", type=int, default=200, help="translation test sentences decoded (0 skips it)")
+    e.add_argument("--beams", type=int, default=4)
+    e.add_argument("--batch-size", type=int, default=64)
+    e.add_argument("--tasks", default="all", help="tasks of the timed evaluation run (default: all)")
+    e.add_argument("--limit", type=int, default=100, help="examples per task in the timed run (default %(default)s)")
+    e.add_argument("--skip-run", action="store_true", help="decoding comparison only")
     m = sub.add_parser("memory", help="resident memory with every shipped head loaded at once")
     m.add_argument("--model", default="default")
     m.add_argument("--precision", help="auto | fp32 | bf16 (default: $BERTKIT_PRECISION, else auto)")

@@ -14,6 +14,10 @@ def main(args) -> int:
     import bertkit
     from bertkit.errors import MissingHeadError
 
+    from .machine import banner
+
+    banner()  # before any head is loaded: the peak's own buffers are freed again
+
     warnings.simplefilter("ignore")
     proc = psutil.Process()
     loaded, missing = [], []

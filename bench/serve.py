@@ -45,7 +45,7 @@ def accuracy(outputs, labels, names) -> float:
 
 def main(args) -> int:
     import bertkit
-    from bertkit.precision import cpu_has_fast_bf16, describe, matmul_peak_gflops
+    from bertkit.precision import cpu_features, cpu_has_fast_bf16, describe, matmul_peak_gflops
     from transformers import pipeline
 
     warnings.simplefilter("ignore")
@@ -61,6 +61,8 @@ def main(args) -> int:
     if has_bf16:
         peak["bf16"] = matmul_peak_gflops("bf16")
     print(f"CPU: {describe()}; torch {torch.__version__}, {torch.get_num_threads()} threads")
+    flags = cpu_features()["flags"]
+    print("flags: " + " ".join(f"{f}={f in flags}" for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16")))
     print(f"SST-2 dev: {len(texts)} sentences, {sum(lengths) / len(texts):.1f} tokens each on average; "
           f"{flops_per_example / sum(lengths) * len(texts) / 1e6:.1f} MFLOP/token (model {args.model!r})")
     print("matmul peak (1024², measured now): " + ", ".join(f"{k} {v:.0f} GFLOP/s" for k, v in peak.items()))

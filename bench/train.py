@@ -2,10 +2,12 @@
 
     python -m bench train [--rows 1024] [--steps 30] [--batch-size 32]
 
-One process, one run: the baseline (pad every pair to 128 tokens, full fine-tuning, fp32, the stock
-Trainer), then bertkit full fine-tuning and LoRA at each precision this machine offers. Each run's
-speed is the time of its optimiser steps after the first 3 (a callback sums step_begin -> step_end, so the
-evaluations bertkit runs are not counted); samples/s, ratio to the baseline, and the percentage of
+One process: the baseline (pad every pair to 128 tokens, full fine-tuning, fp32, the stock
+Trainer), then bertkit full fine-tuning and LoRA at each precision this machine offers. Two speeds per
+run: **wall**, the whole call as a user waits for it (model loading, tokenising, steps, evaluation,
+checkpoints, the final save: steps x batch / wall seconds), with where that time went (bench/phases.py);
+and **steps**, the time of its optimiser steps after the first 3 (a callback sums step_begin ->
+step_end); samples/s, ratio to the baseline, and the percentage of
 the FLOP roofline from a matmul peak measured in this run (6 x params x tokens per sample for full
 fine-tuning, 4 x for LoRA, which computes no weight gradients for the encoder: the nominal work, so a
 run that skips work, as bertkit's [CLS]-only last layer does for ~1/7 of it, is credited for the
@@ -65,12 +67,23 @@ def baseline(task, rows, steps: int, batch_size: int, timer: StepTimer, out: str
     Trainer(model=model, args=args, train_dataset=features, callbacks=[timer]).train()
 
 
-def bertkit_run(rows_limit: int, steps: int, batch_size: int, lora: bool, precision: str, timer, out: str) -> dict:
+def bertkit_run(rows_limit: int, steps: int, batch_size: int, lora: bool, precision: str, timer, out: str,
+                data_dir=None) -> tuple[dict, float, dict]:
+    """(metrics, wall seconds of the whole call, {phase: seconds})."""
     import bertkit
 
-    result = bertkit.train("mrpc", lora=lora, precision=precision, train_limit=rows_limit, max_steps=steps,
-                           batch_size=batch_size, output=out, progress=False, callbacks=[timer])
-    return result["metrics"]
+    from .phases import timed
+
+    with timed() as phases:
+        start = time.perf_counter()
+        result = bertkit.train("mrpc", lora=lora, precision=precision, train_limit=rows_limit, max_steps=steps,
+                               batch_size=batch_size, output=out, progress=False, callbacks=[timer],
+                               **({"data_dir": data_dir} if data_dir else {}))
+        wall = time.perf_counter() - start
+    return result["metrics"], wall, dict(phases)
+
+
+PHASES = ("evaluation", "checkpoint save", "load best", "final save", "build model", "load data")
 
 
 def main(args) -> int:
@@ -78,7 +91,9 @@ def main(args) -> int:
 
     import bertkit
     from bertkit.models import embedded_encoder_path, load_tokenizer
-    from bertkit.precision import cpu_has_fast_bf16, describe, matmul_peak_gflops
+    from bertkit.precision import cpu_has_fast_bf16, matmul_peak_gflops
+
+    from .machine import banner
 
     warnings.simplefilter("ignore")
     task = bertkit.get_task("mrpc")
@@ -91,41 +106,54 @@ def main(args) -> int:
     config = AutoConfig.from_pretrained(str(embedded_encoder_path()))
     layer_params = config.num_hidden_layers * (4 * config.hidden_size ** 2 + 2 * config.hidden_size * config.intermediate_size)
     precisions = ["fp32"] + (["bf16"] if cpu_has_fast_bf16() or torch.cuda.is_available() else [])
-    peaks = {p: matmul_peak_gflops(p) for p in precisions}
-
-    print(f"CPU: {describe()}; torch {torch.__version__}, {torch.get_num_threads()} threads")
+    machine = banner()
+    peaks = {"fp32": machine["fp32_peak_gflops"], **{p: matmul_peak_gflops(p) for p in precisions if p != "fp32"}}
     print(f"MRPC train: first {len(rows)} pairs, {tokens:.1f} real tokens each on average; {args.steps} steps of "
           f"batch {args.batch_size}; encoder {layer_params / 1e6:.1f}M matmul params")
-    print("matmul peak (1024², measured now): " + ", ".join(f"{p} {g:.0f} GFLOP/s" for p, g in peaks.items()))
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         timer = StepTimer()
-        baseline(task, rows, args.steps, args.batch_size, timer, f"{tmp}/baseline")
-        runs.append(("run_glue-style Trainer (pad 128, full, fp32)", "fp32", False, timer, None))
+        start = time.perf_counter()
+        if not args.no_baseline:
+            baseline(task, rows, args.steps, args.batch_size, timer, f"{tmp}/baseline")
+            runs.append(("run_glue-style Trainer (pad 128, full, fp32)", "fp32", False, timer, None,
+                         time.perf_counter() - start, {}))
         for precision in precisions:
-            for lora in (False, True):
+            for lora in (False, True) if not args.lora_first else (True, False):
                 timer = StepTimer()
                 name = f"bertkit.train {'LoRA' if lora else 'full'} {precision}"
-                metrics = bertkit_run(len(rows), args.steps, args.batch_size, lora, precision, timer,
-                                      f"{tmp}/{'lora' if lora else 'full'}-{precision}")
-                runs.append((name, precision, lora, timer, metrics.get("eval_f1")))
+                metrics, wall, phases = bertkit_run(len(rows), args.steps, args.batch_size, lora, precision, timer,
+                                                    f"{tmp}/{'lora' if lora else 'full'}-{precision}", args.data_dir)
+                runs.append((name, precision, lora, timer, metrics.get("eval_f1"), wall, phases))
 
-    base_rate = runs[0][3].steps * args.batch_size / runs[0][3].seconds
-    rates = {}
-    print(f"  {'run':46s} {'samples/s':>10s} {'vs baseline':>12s} {'roofline':>9s} {'tune F1':>8s}")
-    for name, precision, lora, timer, f1 in runs:
+    samples = args.steps * args.batch_size
+    runs.sort(key=lambda run: ("Trainer" not in run[0], run[1], "LoRA" in run[0]))
+    base = runs[0]  # the run_glue-style baseline, or (--no-baseline) bertkit full fp32
+    base_wall = samples / base[5]
+    base_rate = base[3].steps * args.batch_size / base[3].seconds
+    walls, rates = {}, {}
+    print(f"  {'run':46s} {'wall s':>7s} {'wall/s':>7s} {'vs base':>8s} {'steps/s':>8s} {'vs base':>8s} "
+          f"{'roofline':>9s} {'tune F1':>8s}")
+    for name, precision, lora, timer, f1, wall, _ in runs:
         rate = timer.steps * args.batch_size / timer.seconds
-        rates[name] = rate
-        flops_per_sample = (4 if lora else 6) * layer_params * tokens
-        roof = peaks[precision] * 1e9 / flops_per_sample
+        walls[name], rates[name] = samples / wall, rate
+        roof = peaks[precision] * 1e9 / ((4 if lora else 6) * layer_params * tokens)
         f1_text = f"{100 * f1:8.2f}" if f1 is not None else "       -"
-        print(f"  {name:46s} {rate:10.1f} {rate / base_rate:11.2f}x {100 * rate / roof:8.1f}% {f1_text}")
-    checks = [("full fp32 / baseline", rates["bertkit.train full fp32"] / base_rate, 3.0),
-              ("LoRA fp32 / full fp32", rates["bertkit.train LoRA fp32"] / rates["bertkit.train full fp32"], 1.2)]
+        print(f"  {name:46s} {wall:7.1f} {samples / wall:7.1f} {samples / wall / base_wall:7.2f}x {rate:8.1f} "
+              f"{rate / base_rate:7.2f}x {100 * rate / roof:8.1f}% {f1_text}")
+    print("  where the wall time went (s): " + ", ".join(("steps",) + PHASES) + ", other")
+    for name, _, _, timer, _, wall, phases in runs[0 if args.no_baseline else 1:]:
+        step_s = timer.seconds * (timer.steps + WARMUP_STEPS) / max(1, timer.steps)  # warm-up steps at the mean rate
+        parts = [step_s] + [phases.get(p, 0.0) for p in PHASES]
+        print(f"  {name:46s} " + " ".join(f"{x:6.1f}" for x in parts) + f" {wall - sum(parts):6.1f}")
+    checks = [] if args.no_baseline else [("full fp32 / baseline (steps)", rates["bertkit.train full fp32"] / base_rate, 3.0)]
+    checks += [("LoRA fp32 / full fp32 (wall)", walls["bertkit.train LoRA fp32"] / walls["bertkit.train full fp32"], 1.2),
+              ("LoRA fp32 / full fp32 (steps)", rates["bertkit.train LoRA fp32"] / rates["bertkit.train full fp32"], 1.2)]
     if "bf16" in precisions:
-        checks += [("full bf16 / baseline", rates["bertkit.train full bf16"] / base_rate, 5.0),
-                   ("LoRA bf16 / full bf16", rates["bertkit.train LoRA bf16"] / rates["bertkit.train full bf16"], 1.2)]
-        f1s = {name: f1 for name, _, _, _, f1 in runs}
+        if not args.no_baseline:
+            checks.append(("full bf16 / baseline (steps)", rates["bertkit.train full bf16"] / base_rate, 5.0))
+        checks += [("LoRA bf16 / full bf16 (wall)", walls["bertkit.train LoRA bf16"] / walls["bertkit.train full bf16"], 1.2)]
+        f1s = {run[0]: run[4] for run in runs}
         gap = abs(f1s["bertkit.train full bf16"] - f1s["bertkit.train full fp32"]) * 100
         print(f"  tune F1 full bf16 vs fp32: {gap:.2f} pt apart (target <= 0.5)")
     missed = False

@@ -4,6 +4,7 @@
     python -m bertkit train sst2 --lora --output runs/sst2
     python -m bertkit predict sst2 "a charming film" --model runs/sst2
     python -m bertkit predict squad --question "Who?" --context "..."
+    python -m bertkit predict sst2 --file reviews.jsonl --output labels.jsonl [under torchrun: data-parallel]
     python -m bertkit export sst2 --format onnx --output exports/sst2 [--int8]
 """
 from __future__ import annotations
@@ -114,8 +115,10 @@ def cmd_predict(args) -> int:
     from .api import load
 
     task = get_task(args.task)
-    inputs = parse_inputs(task, args)
     options = {k: v for k, v in (("top_k", args.top_k), ("num_beams", args.num_beams), ("threshold", args.threshold)) if v is not None}
+    if args.output:
+        return predict_to_file(task, args, options)
+    inputs = parse_inputs(task, args)
     predictor = load(task.name, args.model, allow_pickle=args.allow_pickle, precision=args.precision,
                      label_map=args.label_map)
     outputs = predictor(inputs, batch_size=args.batch_size, progress=len(inputs) > 256, **options)  # tqdm on stderr
@@ -126,6 +129,37 @@ def cmd_predict(args) -> int:
             raise BertkitError(f"{args.model}: the model's scores are NaN/inf, so its weights are not finite "
                                "(a diverged training run?); retrain it with a lower --lr") from None
         print(line)
+    return 0
+
+
+def predict_to_file(task, args, options) -> int:
+    """--file IN --output OUT.jsonl: streamed, resumable, data-parallel under torchrun (bertkit/batch.py)."""
+    from . import distributed
+    from .api import load
+    from .batch import predict_file
+
+    if not args.file or args.file == "-" or args.text or args.question or args.context:
+        raise BertkitError("--output writes the predictions of a --file (a path, not '-'); give --file IN.jsonl "
+                           "with one input per line, or leave --output out to print to stdout")
+    import torch
+
+    shard = distributed.join()
+    torch.manual_seed(0)  # a head not trained yet starts the same on every rank (and every rerun)
+    try:
+        predictor = load(task.name, args.model, allow_pickle=args.allow_pickle, precision=args.precision, cache=False,
+                         label_map=args.label_map)
+        distributed.place(predictor, shard)
+        summary = predict_file(predictor.task, predictor, args.file, args.output, args.batch_size, options,
+                               progress=not args.no_progress, shard=shard)
+    except KeyboardInterrupt:
+        if shard is None or shard.is_main:
+            print(f"interrupted: the complete lines of {args.output} are kept; run the same command again to "
+                  "continue after them", file=sys.stderr)
+        return 130
+    finally:
+        distributed.leave(shard)
+    if shard is None or shard.is_main:
+        print(json.dumps(summary))
     return 0
 
 
@@ -163,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--context")
     p.add_argument("--predicate", type=int, help="srl: word index of the predicate (default: every predicate)")
     p.add_argument("--file", help="one input per line (plain text or JSON); '-' reads stdin")
+    p.add_argument("--output", help="write one JSON line per --file line to this file (streamed; a rerun continues "
+                                    "after its last complete line; under torchrun the ranks share the work)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar for --output")
     p.add_argument("--batch-size", type=int)
     p.add_argument("--top-k", type=int)
     p.add_argument("--num-beams", type=int)

@@ -43,6 +43,7 @@ class Predictor:
         self.context = Context(task, tokenizer, self.max_length, tuple(task.labels),
                                source.meta if getattr(source, "meta", None) is not None else {}, self.label_map)
         self._lock = threading.Lock()  # one forward at a time: torch already uses every core
+        self.shard = None  # a bertkit.distributed.Shard: forward only this rank's batches, then gather
 
     @property
     def batch_size(self) -> int:
@@ -76,23 +77,30 @@ class Predictor:
         return results[0] if single else results
 
     def run(self, features: list[dict], batch_size: int, progress: bool = False, **options) -> list:
-        """Forward every feature in length-sorted batches; outputs come back in feature order."""
+        """Forward every feature in length-sorted batches; outputs come back in feature order.
+
+        With a shard (data-parallel runs) this rank forwards every world-th batch of the same batches
+        a one-process run forms, and every rank gets all outputs back."""
         lengths = [len(f["input_ids"]) for f in features]
         order = sorted(range(len(features)), key=lengths.__getitem__)
-        outputs = [None] * len(features)
-        starts = range(0, len(order), max(1, batch_size))
+        batch_size = max(1, batch_size)
+        batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+        if self.shard is not None:
+            batches = self.shard.mine(batches)
+            progress = progress and self.shard.is_main
+        done = {}
         if progress:
             from tqdm.auto import tqdm
 
-            starts = tqdm(starts, desc=f"{self.task.name}", unit="batch")
+            batches = tqdm(batches, desc=f"{self.task.name}", unit="batch")
         with self._lock, torch.inference_mode(), self.autocast():
-            for start in starts:
-                rows = order[start:start + batch_size]
+            for rows in batches:
                 meta = [features[i] for i in rows]
-                for i, out in zip(rows, self.task.family.forward(self.context, self.model, self.collate(meta), meta,
-                                                                 **options)):
-                    outputs[i] = out
-        return outputs
+                done.update(zip(rows, self.task.family.forward(self.context, self.model, self.collate(meta), meta,
+                                                               **options)))
+        if self.shard is not None:
+            done = self.shard.gather(done)
+        return [done[i] for i in range(len(features))]
 
     def autocast(self):
         """torch autocast for a torch model in bf16/fp16; nothing for fp32 or ONNX Runtime."""

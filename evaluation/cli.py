@@ -2,6 +2,7 @@
 
     python -m evaluation run --model default --tasks glue,squad,ner,srl,translation,fill-mask
     python -m evaluation run --model runs/sst2 --tasks sst2 --limit 200 --output results/
+    torchrun --nproc_per_node 4 -m evaluation run --model runs/sst2 --tasks glue   (data-parallel)
     python -m evaluation leaderboard results/ --format md,csv,html,latex --output results/leaderboard
     python -m evaluation compare results/A.json results/B.json
     python -m evaluation submit --model default --output glue-submission/
@@ -25,6 +26,8 @@ def cmd_run(args) -> int:
     run_file = run(RunSettings(model=args.model, tasks=args.tasks, data_dir=args.data_dir, split=args.split,
                                limit=args.limit, batch_size=args.batch_size, output=args.output, seed=args.seed,
                                precision=args.precision, label_map=args.label_map, progress=not args.no_progress))
+    if os.environ.get("RANK", "0") != "0":  # under torchrun rank 0 scores, writes and prints
+        return 0
     print(to_text(run_table(run_file.data)))
     if run_file.path.exists():
         print(f"results: {run_file.path}")

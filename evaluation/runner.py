@@ -7,6 +7,10 @@ module -> bootstrap intervals from per-example statistics -> save the results fi
 A task already scored in the output folder for the same weights, task version, split, data
 files, limit and seed is not run again: its entry (pointing at its predictions) is copied into
 this run, marked `reused_from`; a run in which every task was reused writes no file.
+Under `torchrun --nproc_per_node N -m evaluation run ...` (or `accelerate launch`) every rank loads
+the model and forwards its share of each task's batches (bertkit/distributed.py); rank 0 gathers the
+outputs in order, scores, bootstraps and writes, so the file equals a one-process run's (its
+manifest records `world_size`).
 Without `--split`, a task's `extra_splits` (translation: general-domain news) are scored too and
 kept inside its entry under "extra_splits", each a whole entry of its own (key, predictions, CI).
 A task the model cannot do (the default model without a trained head, a folder trained for
@@ -54,14 +58,25 @@ class RunSettings:
 def run(settings: RunSettings, log=None) -> RunFile:
     """Score `settings.model` on `settings.tasks`; returns the run. Its file is written unless every
     task was reused from an earlier run (then `run.path` does not exist)."""
-    from bertkit.data_dir import data_dir as default_data_dir
-    from bertkit.models import resolve
+    from bertkit import distributed
     from bertkit.precision import check_precision
 
     s = settings
     check_precision(s.precision)
+    shard = distributed.join()
+    try:
+        return _run(s, log, shard)
+    finally:
+        distributed.leave(shard)
+
+
+def _run(s: RunSettings, log, shard) -> RunFile:
+    from bertkit.data_dir import data_dir as default_data_dir
+    from bertkit.models import resolve
+
     names = expand_tasks(s.tasks)
-    log = log or sys.stderr
+    main = shard is None or shard.is_main
+    log = (log or sys.stderr) if main else _Silent()
     _quiet_transformers()
     data_dir = Path(s.data_dir) if s.data_dir else default_data_dir()
     base = resolve(s.model) if s.model != "catalog" else None  # fails early, naming the problem, for a bad --model
@@ -69,30 +84,42 @@ def run(settings: RunSettings, log=None) -> RunFile:
     recorded.update(tasks=names, data_dir=str(data_dir), command=s.command,
                     bootstrap={"resamples": bootstrap.RESAMPLES, "confidence": bootstrap.CONFIDENCE, "seed": s.seed})
     header = manifest(s.model, weights_digest(model_folders(base)) if base else None, s.seed)
+    header["world_size"] = shard.world if shard else 1
     header["precision"] = {"requested": s.precision, "chosen": {}}  # chosen: task -> what its predictor ran in
     run_file = RunFile(s.output, s.model, {"manifest": header, "settings": recorded})
     new = 0
     for n, name in enumerate(names, 1):
         print(f"[{n}/{len(names)}] {name}", file=log, flush=True)
         task = get_task(name)
-        entry = score_task(task, s, run_file, data_dir)
+        entry = score_task(task, s, run_file, data_dir, shard)
         if s.split is None and entry["status"] == "scored":  # held-out splits reported beside the main one
-            extra = {x: score_task(task, replace(s, split=x), run_file, data_dir) for x in task.extra_splits}
+            extra = {x: score_task(task, replace(s, split=x), run_file, data_dir, shard) for x in task.extra_splits}
             if extra:
                 entry = dict(entry, extra_splits=extra)
         run_file.add(name, entry)
         if entry.get("precision"):
             header["precision"]["chosen"][name] = entry["precision"]
-        print(f"    {describe(entry)}", file=log, flush=True)
-        for x, more in entry.get("extra_splits", {}).items():
-            print(f"    {x}: {describe(more)}", file=log, flush=True)
+        if main:
+            print(f"    {describe(entry)}", file=log, flush=True)
+            for x, more in entry.get("extra_splits", {}).items():
+                print(f"    {x}: {describe(more)}", file=log, flush=True)
         if not all(e.get("reused_from") for e in (entry, *entry.get("extra_splits", {}).values())):
             # saved after every new score or skip: a killed run keeps them
             new += 1
-            run_file.save()
-    if new:
+            if main:
+                run_file.save()
+    if new and main:
         run_file.save(finished=True)
     return run_file
+
+
+class _Silent:
+    """The log of ranks other than 0: one line per task is enough, rank 0 prints it."""
+    def write(self, _text):
+        return 0
+
+    def flush(self):
+        pass
 
 
 def _quiet_transformers() -> None:
@@ -119,7 +146,7 @@ def expected_precision(task, requested: str, meta: dict) -> str:
     return choose(task.name, requested, meta, device)
 
 
-def score_task(task, s: RunSettings, run_file, data_dir: Path) -> dict:
+def score_task(task, s: RunSettings, run_file, data_dir: Path, shard=None) -> dict:
     from bertkit.models import resolve
 
     split = s.split or task.reported_split
@@ -145,10 +172,12 @@ def score_task(task, s: RunSettings, run_file, data_dir: Path) -> dict:
         weights = dict(weights, label_map=s.label_map)
         weights["sha256"] = sha256_text(weights["sha256"] + "|label_map=" + s.label_map)
     key = task_key(weights["sha256"], task, split, data["files"], s.limit, s.seed, precision)
-    found = find_scored(run_file.folder, key)
+    found = find_scored(run_file.folder, key) if shard is None or shard.is_main else None
+    if shard is not None:  # rank 0's folder decides: every rank scores the task, or none does
+        found = shard.broadcast(found)
     if found:
         return reuse(found)
-    return measure(task, s, split, data, weights, (key, precision), run_file)
+    return measure(task, s, split, data, weights, (key, precision), run_file, shard)
 
 
 def sha256_text(text: str) -> str:
@@ -177,11 +206,13 @@ def load_predictor(task, s: RunSettings):
     return bertkit.load(task.name, s.model, **options)
 
 
-def measure(task, s: RunSettings, split, data, weights, key, run_file) -> dict:
+def measure(task, s: RunSettings, split, data, weights, key, run_file, shard=None) -> dict:
     # key: (results key, the precision it assumed)
     """Load the split -> the family's evaluation examples -> predict -> score with the metric module
     (the reported numbers) and with per-example statistics (the bootstrap intervals)."""
     import torch
+
+    from bertkit.distributed import place
 
     started = time.perf_counter()
     try:
@@ -211,11 +242,14 @@ def measure(task, s: RunSettings, split, data, weights, key, run_file) -> dict:
         examples = examples.add_column("row", keep)
     batch_size = s.batch_size or family.eval_batch_size
     predict_started = time.perf_counter()
+    place(predictor, shard)  # under torchrun: this rank's share of the batches, all outputs back
     try:
         outputs = predictor(family.to_inputs(task, examples), batch_size=batch_size, progress=s.progress)
     except BertkitError as e:  # e.g. a tokenizer without a mask token for fill-mask: this task only
         return skipped(task, split, f"model: {e}")
     predict_s = time.perf_counter() - predict_started
+    if shard is not None and not shard.is_main:  # rank 0 scores and writes
+        return {"status": "scored", "version": task.version, "split": split, "rank": shard.rank}
     scores = family.score(task, outputs, examples)  # the evaluate module: the reported numbers
     stats = family.example_stats(task, outputs, examples)
     intervals = bootstrap.confidence_intervals(stats, s.seed)

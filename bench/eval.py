@@ -1,0 +1,93 @@
+"""Evaluation speed, in one run:
+
+1. Translation decoding (the shipped bert2bert head, beam search 4) on the first N test sentences:
+   bertkit's predictor (length-sorted batches, `BeamCache`: no cross-attention reorder, one copy of
+   the self-attention cache per step) against transformers' own `generate()` on the same model and
+   inputs as a user would call it (batches in file order, padded, the default cache). Both outputs
+   go through the same detokenising/truecasing, so the BLEU difference is the decoding's alone.
+2. The time of each task of a default `python -m evaluation run` (`--limit` examples per task).
+
+    python -m bench eval [--sentences 200] [--limit 100] [--tasks all] [--batch-size 64] [--skip-run]
+"""
+from __future__ import annotations
+
+import tempfile
+import time
+import warnings
+
+
+def hf_generate(predictor, sources: list[str], batch_size: int, num_beams: int) -> list[str]:
+    """transformers' generate() over the sources in file order: the baseline."""
+    import torch
+
+    texts = []
+    with torch.inference_mode():
+        for start in range(0, len(sources), batch_size):
+            batch = predictor.tokenizer(sources[start:start + batch_size], return_tensors="pt", padding=True)
+            batch.pop("token_type_ids", None)
+            longest = batch["input_ids"].shape[1]
+            out = predictor.model.generate(**batch, num_beams=num_beams, max_new_tokens=int(longest * 1.5 + 10))
+            texts += predictor.tokenizer.batch_decode(out, skip_special_tokens=True)
+    return texts
+
+
+def decoding(args) -> None:
+    import bertkit
+
+    task = bertkit.get_task("translation")
+    predictor = bertkit.load("translation", args.model, precision="fp32", cache=False)
+    data = task.load(task.reported_split, args.data_dir)
+    data = data.select(range(min(args.sentences, len(data))))
+    sources = list(data["source"])
+    family = task.family
+    rows = []
+    for name, fn in (("transformers generate()", lambda: family.postprocess(
+                         predictor.context, None, None, hf_generate(predictor, sources, args.batch_size, args.beams))),
+                     ("bertkit predictor", lambda: predictor(sources, batch_size=args.batch_size,
+                                                             num_beams=args.beams))):
+        start = time.perf_counter()
+        outputs = fn()
+        seconds = time.perf_counter() - start
+        bleu = family.score(task, outputs, data)["bleu"]
+        rows.append((name, seconds, bleu, [o["text"] for o in outputs]))
+    (_, base_s, base_bleu, base_text), (_, ours_s, ours_bleu, ours_text) = rows
+    print(f"translation decoding: {len(sources)} {task.reported_split} sentences, beam {args.beams}, "
+          f"batch {args.batch_size}")
+    for name, seconds, bleu, _ in rows:
+        print(f"  {name:26s} {seconds:8.1f} s  {len(sources) / seconds:6.2f} sent/s  BLEU {bleu:6.2f}")
+    same = sum(a == b for a, b in zip(base_text, ours_text))
+    speedup = base_s / ours_s
+    print(f"  bertkit / generate(): {speedup:.2f}x faster (target >= 2x), BLEU {ours_bleu - base_bleu:+.2f}, "
+          f"{same}/{len(sources)} outputs identical")
+
+
+def default_run(args) -> None:
+    from evaluation.runner import RunSettings, run
+
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        run_file = run(RunSettings(model=args.model, tasks=args.tasks, limit=args.limit, output=tmp,
+                                   progress=False, data_dir=args.data_dir, command=["bench eval"]),
+                       log=open("/dev/null", "w"))
+        total = time.perf_counter() - start
+    print(f"default evaluation run, --limit {args.limit} per task: {total:.1f} s in all")
+    print(f"  {'task':12s} {'split':6s} {'examples':>8s} {'predict s':>9s} {'wall s':>7s} {'ex/s':>7s}")
+    for name, entry in run_file.data["tasks"].items():
+        for split, e in ((entry.get("split"), entry), *entry.get("extra_splits", {}).items()):
+            if e["status"] != "scored":
+                print(f"  {name:12s} skipped: {e['reason'][:70]}")
+                continue
+            print(f"  {name:12s} {split:6s} {e['n_examples']:8d} {e['predict_s']:9.1f} {e['wall_s']:7.1f} "
+                  f"{e['examples_per_s'] or 0:7.1f}")
+
+
+def main(args) -> int:
+    from .machine import banner
+
+    warnings.simplefilter("ignore")
+    banner()
+    if args.sentences:
+        decoding(args)
+    if not args.skip_run:
+        default_run(args)
+    return 0
