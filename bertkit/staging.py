@@ -7,11 +7,14 @@ folder into OUTPUT. These rules keep anything a user made out of reach:
 - a run that fails removes the staging folder it created itself, when it holds no checkpoint to
   resume from (or when its loss diverged, so resuming would diverge again); a staging folder an
   earlier run left (this command resuming it) is kept; an interrupted run keeps its own for resume;
-- a write that fails for want of space or permission is one BertkitError naming the path.
+- a write that fails for want of space or permission is one BertkitError naming the path;
+- a run whose weights or loss became NaN/inf publishes nothing (`check_finite`, and the per-step check
+  in `EvaluatingTrainer.training_step`).
 """
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -69,3 +72,39 @@ def disk_error(error: OSError, out: Path) -> BertkitError:
         todo = "check the path, or choose another --output"
     return BertkitError(f"cannot write {path}: {what} ({type(error).__name__}); {todo}. Nothing was published "
                         f"to {out}")
+
+
+class NonFiniteLoss(BertkitError):
+    """The loss or the weights became NaN/inf: nothing is published."""
+
+
+def check_finite(trainer, recipe) -> None:
+    """NonFiniteLoss if a trained weight, or the loss on one training batch, is NaN/inf: the last step's
+    update is never seen by a loss during training, and a diverged run must not publish a model."""
+    import torch
+
+    model = trainer.accelerator.unwrap_model(trainer.model)
+    advice = f"nothing was published. Lower --lr (it was {recipe.lr}) or --weight-decay ({recipe.weight_decay}) " \
+             "and run again"
+    for name, param in model.named_parameters():
+        if param.requires_grad and not torch.isfinite(param).all():
+            raise NonFiniteLoss(f"training diverged: weight {name} became NaN/inf; {advice}")
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        batch = trainer._prepare_inputs(next(iter(trainer.get_train_dataloader())))
+        loss = trainer.compute_loss(model, batch)
+    model.train(was_training)
+    if not torch.isfinite(loss).all():
+        raise NonFiniteLoss(f"training diverged: the loss of the trained model is {loss.item()}; {advice}")
+
+
+def as_os_error(error: BaseException) -> OSError | None:
+    """The OSError behind a failed write, also when a library reports it in its own type (safetensors:
+    "I/O error: No space left on device (os error 28)")."""
+    import re
+
+    if isinstance(error, OSError):
+        return error
+    found = re.search(r"os error (\d+)", str(error))
+    return OSError(int(found.group(1)), os.strerror(int(found.group(1)))) if found else None

@@ -36,7 +36,7 @@ from .errors import BertkitError, ModelError
 from .models import BERTKIT_FILE, DEFAULT, check_weights, load_tokenizer, resolve
 from .recipe import Recipe, RecipeError, make_recipe, recipe_command, run_fields  # noqa: F401 (re-exported)
 from .speed import retained_memory, speed_up
-from .staging import check_output, discard_failed, disk_error, partial_dir
+from .staging import NonFiniteLoss, as_os_error, check_finite, check_output, discard_failed, disk_error, partial_dir  # noqa: F401
 from .tasks.base import carve_tune, get_task
 
 RUN_FILE = "run.json"  # OUTPUT.partial/run.json: the fingerprint of the run in progress
@@ -61,42 +61,6 @@ def train(task, callbacks=None, **kwargs) -> dict:
     """
     recipe = make_recipe(get_task(task).name, **kwargs)
     return Run(recipe, callbacks).run()
-
-
-class NonFiniteLoss(BertkitError):
-    """The loss or the weights became NaN/inf: nothing is published."""
-
-
-def check_finite(trainer, recipe) -> None:
-    """NonFiniteLoss if a trained weight, or the loss on one training batch, is NaN/inf: the last step's
-    update is never seen by a loss during training, and a diverged run must not publish a model."""
-    import torch
-
-    model = trainer.accelerator.unwrap_model(trainer.model)
-    advice = f"nothing was published. Lower --lr (it was {recipe.lr}) or --weight-decay ({recipe.weight_decay}) " \
-             "and run again"
-    for name, param in model.named_parameters():
-        if param.requires_grad and not torch.isfinite(param).all():
-            raise NonFiniteLoss(f"training diverged: weight {name} became NaN/inf; {advice}")
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
-        batch = trainer._prepare_inputs(next(iter(trainer.get_train_dataloader())))
-        loss = trainer.compute_loss(model, batch)
-    model.train(was_training)
-    if not torch.isfinite(loss).all():
-        raise NonFiniteLoss(f"training diverged: the loss of the trained model is {loss.item()}; {advice}")
-
-
-def as_os_error(error: BaseException) -> OSError | None:
-    """The OSError behind a failed write, also when a library reports it in its own type (safetensors:
-    "I/O error: No space left on device (os error 28)")."""
-    import re
-
-    if isinstance(error, OSError):
-        return error
-    found = re.search(r"os error (\d+)", str(error))
-    return OSError(int(found.group(1)), os.strerror(int(found.group(1)))) if found else None
 
 
 class Run:

@@ -3,7 +3,7 @@ evaluation and export. Each row: (surface, kind, how to provoke it, what must ha
 happen is a bertkit error whose message matches a pattern (`Error`) or a working result (`Works`),
 and always: no traceback, and nothing a `ctx.protect`ed path held is lost. Adding a kind is one row.
 
-The harness (conftest.py) tags every failure LOST / TRACEBACK / SILENT / WRONG, so the same module run
+The harness (campaign_harness.py) tags every failure LOST / TRACEBACK / SILENT / WRONG, so the same module run
 on older code counts what each kind did there.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, Cli, Error, Row, Works, judge, run_main, run_subprocess  # noqa: F401
+from campaign_harness import REPO, Error, Row, Works, judge, run_main, run_subprocess
 
 pytestmark = [pytest.mark.filterwarnings("ignore:.*has no trained"), pytest.mark.filterwarnings("ignore::UserWarning")]
 
