@@ -8,6 +8,7 @@ that precision (half the memory, no casts per call) and the forward runs under a
 """
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import warnings
@@ -18,7 +19,7 @@ from . import _env  # noqa: F401
 from .errors import ModelError
 from .models import DEFAULT, base_model_path, check_weights, load_tokenizer, resolve
 from .precision import check_precision, resolve_precision, torch_dtype
-from .predictor import Predictor
+from .predictor import Predictor, check_batch_size
 from .tasks.base import get_task
 
 log = logging.getLogger("bertkit")
@@ -47,15 +48,18 @@ def load(task: str, model: str = DEFAULT, allow_pickle: bool = False, cache: boo
     requested = check_precision(precision)
     user_map = parse_label_map(label_map)
     key = (task.name, str(model), allow_pickle, requested, tuple(sorted(user_map.items())))
+    if batch_size is not None:
+        batch_size = check_batch_size(batch_size)
     with _LOCK:
-        if cache and key in _CACHE:
-            return _CACHE[key]
-        predictor = _build(task, model, allow_pickle, requested, user_map)
-        if batch_size:
-            predictor.batch_size = batch_size
-        if cache:
-            _CACHE[key] = predictor
-        return predictor
+        predictor = _CACHE.get(key) if cache else None
+        if predictor is None:
+            predictor = _build(task, model, allow_pickle, requested, user_map)
+            if cache:
+                _CACHE[key] = predictor
+    if batch_size is not None and batch_size != predictor.batch_size:
+        predictor = copy.copy(predictor)  # the same model and lock; its own batch size (the cached one stays)
+        predictor.batch_size = batch_size
+    return predictor
 
 
 def choose_precision(task_name: str, requested: str, meta: dict | None = None, device: str = "cpu") -> str:
@@ -171,18 +175,19 @@ def release_freed_memory() -> None:
 
 # Frozen encoder weights shared by every adapter on the same base: per-task memory is LoRA + head.
 _SHARED: dict[str, dict] = {}
-_PREFIXES = ("bert.", "encoder.", "decoder.bert.")
 
 
 def share_base_weights(model, base_key: str) -> None:
     """Point the base weights of `model` at one shared copy per base model (before LoRA is added)."""
-    import torch
-
     shared = _SHARED.setdefault(base_key, {})
+    prefixes = [model.base_model_prefix + "."]  # the encoder of any architecture ("bert.", "roberta.", …)
+    decoder = getattr(model, "decoder", None)
+    if decoder is not None and hasattr(model, "encoder"):  # bert2bert: both halves start from the same base
+        prefixes += ["encoder.", f"decoder.{decoder.base_model_prefix}."]
     for module_name, module in model.named_modules():
         for param_name, param in list(module.named_parameters(recurse=False)):
             full = f"{module_name}.{param_name}" if module_name else param_name
-            prefix = next((p for p in _PREFIXES if full.startswith(p)), None)
+            prefix = next((p for p in prefixes if full.startswith(p)), None)
             if prefix is None or "crossattention" in full or "pooler" in full:
                 continue
             key = full[len(prefix):]
