@@ -137,13 +137,17 @@ def test_ner_spans_are_coloured_entities(tiny):
 
 
 def test_srl_predicates_and_frames(tiny):
-    from demo.srl import ALL, predicate_choices, roles, srl_predicates
+    from demo.srl import ALL, EVERY, predicate_choices, roles, srl_predicates
 
     text = "Mary sold the book to John yesterday."
     choices = predicate_choices(text)
-    assert choices[0][1] == ALL and ("1: sold", 1) in choices
-    assert all(v == ALL or isinstance(v, int) for _, v in choices)
-    assert srl_predicates("Mary sold it.", 1).value == 1 and srl_predicates("Hi.", 5).value == ALL
+    assert choices[0] == EVERY and "1: sold" in choices and "4: to" in choices
+    assert srl_predicates("Mary sold it.", "1: sold").value == "1: sold"  # same word at the same place
+    assert srl_predicates("Mary sold it!", "1: sold").value == "1: sold"  # an edit elsewhere keeps it
+    # a new sentence: every verb again, even where the old index still exists ("4: by" was the bug)
+    assert srl_predicates("The chef cooked a meal by noon.", "4: nominated").value == EVERY
+    assert srl_predicates("Hi.", "5: x").value == EVERY
+    assert roles(text, "1: sold", tiny)[3]["frames"][0]["predicate"]["text"] == "sold"  # the page's value
     html, table, _, raw = roles(text, 1, tiny)
     [frame] = raw["frames"]
     assert frame["predicate"]["text"] == "sold" and 'class="srl-frame"' in html and "<b>sold</b>" in html
