@@ -21,9 +21,9 @@ pytestmark = [
 SLOW_MS = 180_000  # a 50,000-character context on a busy 2-core CPU
 
 
-def screenshot(page, name: str):
+def screenshot(page, name: str, full_page: bool = True):
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     extra = os.environ.get("BERTKIT_SCREENS")
     if extra:
         Path(extra).mkdir(parents=True, exist_ok=True)
@@ -71,7 +71,12 @@ def test_a_50000_character_context_is_answered(fresh):
     summary.get_by_text("Answer:").first.wait_for(timeout=SLOW_MS)
     assert f"Answer: {EXPECTED}" in summary.inner_text()
     assert "Error" not in summary.inner_text()
-    screenshot(fresh, "b_qa_long_context")
+    answer = fresh.locator("#qa_highlight .token.highlighted").first
+    assert answer.locator(".text").inner_text() == EXPECTED
+    fresh.locator("#qa_run").scroll_into_view_if_needed()
+    screenshot(fresh, "b_qa_long_context", full_page=False)  # the whole page holds all 50,000 characters
+    answer.scroll_into_view_if_needed()
+    screenshot(fresh, "b2_qa_answer_in_the_long_context", full_page=False)
 
 
 def test_the_wnli_head_says_it_answers_the_majority_class(fresh):
