@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import SERVER_TIMEOUT
-from test_demo_browser import (ARGS, CHROMIUM, SCREENSHOTS, WAIT_MS, browser, fresh, fresh_url,  # noqa: F401
-                               open_page, pick, tab)
+from test_demo_browser import CHROMIUM, SCREENSHOTS, WAIT_MS, browser, fresh, fresh_url, pick, tab  # noqa: F401
 
 pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(),
