@@ -120,7 +120,11 @@ def test_leaderboard_split_column_stays_on_one_line_and_plots_are_whole(fresh):
     assert lines == 1
     image = fresh.locator("#leaderboard_plots img").first
     image.wait_for()
-    assert image.evaluate("e => getComputedStyle(e).objectFit") == "contain"
+    image.scroll_into_view_if_needed()  # the thumbnails load lazily
+    fresh.wait_for_function("() => Array.from(document.querySelectorAll('#leaderboard_plots img'))"
+                            ".every(i => i.complete && i.naturalWidth > 0)")
+    assert image.evaluate("e => getComputedStyle(e).objectFit") == "contain"  # whole plots, not cropped middles
+    screenshot(fresh, "f_leaderboard_plots", full_page=False)
 
 
 def test_the_page_speaks_chinese_to_a_chinese_browser(browser, fresh_url):  # noqa: F811
