@@ -65,14 +65,15 @@ def model_selector(config: DemoConfig, label: str = "Model") -> gr.Dropdown:
                        info=MODEL_INFO if local_models_allowed() else MODEL_INFO_RESTRICTED, scale=2)
 
 
-def examples(config: DemoConfig, rows, inputs, outputs, fn, cache: bool = True, label: str | None = None):
+def examples(config: DemoConfig, rows, inputs, outputs, fn, cache: bool = True, label: str | None = None,
+             elem_id: str | None = None):
     """Examples that fill the inputs; with caching, outputs are computed once, on first click."""
     if not rows:
         return None
     cached = bool(cache and config.cache_examples)
     # not cached: a click fills the inputs and runs (an example that only fills them looks broken)
     return gr.Examples(examples=rows, inputs=inputs, outputs=outputs, fn=fn, cache_examples=cached,
-                       cache_mode="lazy" if cached else None, run_on_click=True, label=label)
+                       cache_mode="lazy" if cached else None, run_on_click=True, label=label, elem_id=elem_id)
 
 
 def warning_box(name: str) -> gr.Markdown:
@@ -202,7 +203,7 @@ def wire(fn, inputs: list, outputs: list, api_name: str, triggers: list, note: i
     ui.__name__ = f"{api_name}_page"
     gr.on(triggers, ui, inputs, outputs_shown, api_visibility="private")
     if config is not None and example_rows_:
-        examples(config, example_rows_, inputs, outputs_shown, ui, cache)
+        examples(config, example_rows_, inputs, outputs_shown, ui, cache, elem_id=f"{api_name}_examples")
     if task is not None and model is not None and tasks:
         model.change(lambda m, current: task_choices(tasks, m, current), [model, task], task,
                      api_visibility="private")

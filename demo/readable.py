@@ -19,6 +19,10 @@ def script_of(char: str) -> str:
     return "CJK" if name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL")) else name.split(" ", 1)[0]
 
 
+def shown(script: str) -> str:
+    return script if script == "CJK" else script.title()
+
+
 def expected_script(task) -> str | None:
     """The script a task's inputs are written in: Latin for the shipped (English/German) tasks."""
     language = getattr(task, "language", None) or getattr(task, "source_language", None) or "en"
@@ -34,9 +38,9 @@ def problems(text: str, tokenizer=None, script: str | None = "LATIN") -> list[st
     if script and letters:
         foreign = [c for c in letters if script_of(c) != script]
         if len(foreign) / len(letters) > FOREIGN_SHARE:
-            scripts = sorted({script_of(c).title() for c in foreign})
+            scripts = sorted({shown(script_of(c)) for c in foreign})
             found.append(f"{len(foreign)} of its {len(letters)} letters are in a script this head was not trained on "
-                         f"({', '.join(scripts[:3])}; it reads {script.title()} script)")
+                         f"({', '.join(scripts[:3])}; it reads {shown(script)} script)")
     if tokenizer is not None:
         pieces = tokenizer.tokenize(text)
         unknown = sum(p == tokenizer.unk_token for p in pieces)
@@ -51,7 +55,7 @@ def warning(texts: list, tokenizer=None, script: str | None = "LATIN") -> str:
     if not reasons:
         return ""
     return (f"{WARNING}: {'; '.join(dict.fromkeys(reasons))}. The answer below is not meaningful: "
-            f"this head was trained on {script.title() if script else 'its own'}-script text.")
+            f"this head was trained on {shown(script) if script else 'its own'}-script text.")
 
 
 def split_warning(note: str | None) -> tuple[str, str]:

@@ -14,7 +14,8 @@ from .readable import split_warning
 
 API_NAME = "srl"
 TASK = "srl"
-ALL = -1  # predicate choice: every predicate the model finds
+ALL = -1  # the API's predicate for every predicate the model finds
+EVERY = "every verb the model finds"  # the same, in the page's predicate box
 CORE = {"ARG0": "#f87171", "ARG1": "#60a5fa", "ARG2": "#4ade80", "ARG3": "#fbbf24", "ARG4": "#f472b6",
         "ARG5": "#a3e635", "V": "#e5e7eb"}
 MODIFIER = ["#c084fc", "#2dd4bf", "#fb923c", "#94a3b8", "#facc15", "#38bdf8", "#a78bfa", "#fda4af"]
@@ -27,28 +28,30 @@ def words(text: str) -> list[tuple[str, int, int]]:
     return [(w, a, b) for w, (a, b) in BertPreTokenizer().pre_tokenize_str(text)]
 
 
-def predicate_choices(text: str) -> list[tuple[str, int]]:
-    choices = [("every verb the model finds", ALL)]
+def predicate_choices(text: str) -> list[str]:
+    """The predicate box's choices: every verb, then "i: word" for each word. The value names its word, so
+    a choice survives an edit only while word i is still that word (a new sentence resets the box)."""
+    choices = [EVERY]
     if text and text.strip():
-        choices += [(f"{i}: {w}", i) for i, (w, _, _) in enumerate(words(text)) if w.isalpha()]
+        choices += [choice(i, w) for i, (w, _, _) in enumerate(words(text)) if w.isalpha()]
     return choices
 
 
-def srl_predicates(text: str, current: int | None = ALL):
-    """Predicate dropdown for a sentence, keeping `current` when it still fits (an example's own index)."""
+def choice(index: int, word: str) -> str:
+    return f"{index}: {word}"
+
+
+def srl_predicates(text: str, current: str | None = EVERY):
+    """Predicate box for the sentence as it is now: the current choice when word i is still the same word
+    (an example's own predicate, a typo fixed elsewhere), else every verb (a new sentence)."""
     choices = predicate_choices(text)
-    return gr.Dropdown(choices=choices, value=current if current in [v for _, v in choices] else ALL)
-
-
-def srl_reset(text: str):
-    """Predicate dropdown after the user typed: every verb again (the old index points at another word)."""
-    return gr.Dropdown(choices=predicate_choices(text), value=ALL)
+    return gr.Dropdown(choices=choices, value=current if current in choices else EVERY)
 
 
 def predicate_index(value, text: str) -> int | None:
     """The predicate argument as the API page documents it: a word index (int, or its digits as text,
     or a dropdown label "3: sold"), -1 / "" / None for every verb."""
-    if value is None or (isinstance(value, str) and value.strip() in ("", "every verb the model finds")):
+    if value is None or (isinstance(value, str) and value.strip() in ("", EVERY)):
         return None
     raw = str(value).strip().split(":", 1)[0] if isinstance(value, str) else value
     try:
@@ -145,9 +148,8 @@ def build(config: DemoConfig, tasks: list) -> None:
         text = gr.Textbox(label="Sentence", value=first["text"], lines=1, scale=4, elem_id="srl_text",
                           info="Enter submits")
         with gr.Column(scale=2):
-            predicate = gr.Dropdown(predicate_choices(first["text"]), value=first["predicate"], label="Predicate",
-                                    allow_custom_value=True, elem_id="srl_predicate",  # an example's index
-                                    info="resets to every verb when the sentence changes")
+            predicate = gr.Dropdown(predicate_choices(first["text"]), value=page_value(first), label="Predicate",
+                                    elem_id="srl_predicate", info="resets to every verb when the sentence changes")
             model = model_selector(config)
             task = task_dropdown(tasks, config.model)
     button = gr.Button("Label roles", variant="primary", elem_id="srl_run")
@@ -157,17 +159,23 @@ def build(config: DemoConfig, tasks: list) -> None:
     table = gr.Dataframe(headers=["predicate", "role", "text", "score"], label="Arguments")
     with gr.Accordion("Raw output (JSON)", open=False):
         raw = gr.JSON()
-    # typing a new sentence: every verb again (only the user's own edits; an example sets both boxes)
-    text.input(srl_reset, text, predicate, api_visibility="private")
+    # any change of the sentence (typed, pasted, an example) re-lists its words; the choice survives only
+    # while it names the same word at the same place
+    text.change(srl_predicates, [text, predicate], predicate, api_visibility="private")
     inputs, outputs = [text, predicate, model, task], [frames, table, note, raw]
-    rows = example_rows(tasks, config.model, lambda t, e: client_args(t, e, config.model))
+    rows = example_rows(tasks, config.model, lambda t, e: [e["text"] if isinstance(e, dict) else e,
+                                                           page_value(e), config.model, t.name])
     # the API's predicate: an integer defaulting to -1 (every verb), not the first example's index
     api_predicate = WholeNumber(value=ALL, visible=False, label="predicate")
-    ui, shown = wire(roles, inputs, outputs, API_NAME, [button.click, text.submit], note=2, raw=3, config=config,
-                     task=task, model=model, tasks=tasks, warn_box=warn, api_inputs=[text, api_predicate, model, task])
+    # examples are not cached (the predicate list depends on the text): a click fills the inputs and runs
+    wire(roles, inputs, outputs, API_NAME, [button.click, text.submit], note=2, raw=3, config=config,
+         example_rows_=rows, cache=False, task=task, model=model, tasks=tasks, warn_box=warn,
+         api_inputs=[text, api_predicate, model, task])
 
-    def example(text_, predicate_, model_, task_):  # fills, runs, and lists the example's words
-        return (*ui(text_, predicate_, model_, task_), srl_predicates(text_, predicate_))
-    example.__name__ = "srl_example"
-    if rows:  # not cached: the predicate list depends on the text
-        gr.Examples(rows, inputs, shown + [predicate], fn=example, run_on_click=True, cache_examples=False)
+
+def page_value(example) -> str:
+    """An example's predicate as the page's box holds it ("4: nominated")."""
+    if not isinstance(example, dict) or example.get("predicate") in (None, ALL):
+        return EVERY
+    word = words(example["text"])[int(example["predicate"])][0]
+    return choice(int(example["predicate"]), word)

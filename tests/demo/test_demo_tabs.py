@@ -1,7 +1,6 @@
 """Each tab's functions, called directly on the tiny random BERT (its heads are random: the tests
 check shapes, keys, invariants and messages, not answers)."""
 import math
-import os
 from pathlib import Path
 
 import gradio as gr
@@ -137,13 +136,17 @@ def test_ner_spans_are_coloured_entities(tiny):
 
 
 def test_srl_predicates_and_frames(tiny):
-    from demo.srl import ALL, predicate_choices, roles, srl_predicates
+    from demo.srl import ALL, EVERY, predicate_choices, roles, srl_predicates
 
     text = "Mary sold the book to John yesterday."
     choices = predicate_choices(text)
-    assert choices[0][1] == ALL and ("1: sold", 1) in choices
-    assert all(v == ALL or isinstance(v, int) for _, v in choices)
-    assert srl_predicates("Mary sold it.", 1).value == 1 and srl_predicates("Hi.", 5).value == ALL
+    assert choices[0] == EVERY and "1: sold" in choices and "4: to" in choices
+    assert srl_predicates("Mary sold it.", "1: sold").value == "1: sold"  # same word at the same place
+    assert srl_predicates("Mary sold it!", "1: sold").value == "1: sold"  # an edit elsewhere keeps it
+    # a new sentence: every verb again, even where the old index still exists ("4: by" was the bug)
+    assert srl_predicates("The chef cooked a meal by noon.", "4: nominated").value == EVERY
+    assert srl_predicates("Hi.", "5: x").value == EVERY
+    assert roles(text, "1: sold", tiny)[3]["frames"][0]["predicate"]["text"] == "sold"  # the page's value
     html, table, _, raw = roles(text, 1, tiny)
     [frame] = raw["frames"]
     assert frame["predicate"]["text"] == "sold" and 'class="srl-frame"' in html and "<b>sold</b>" in html
@@ -321,83 +324,6 @@ def test_building_the_app_imports_neither_the_suite_nor_matplotlib(tmp_path):
                          timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
-
-
-# ---- local folders on a public server ---------------------------------------------------------
-@pytest.fixture
-def visitor_folder(tiny, tmp_path, monkeypatch):
-    """A model folder on the server's disk that the app did not make, with nothing trusted yet."""
-    import shutil
-
-    from demo import policy
-
-    monkeypatch.setattr(policy, "_TRUSTED_FOLDERS", set())
-    monkeypatch.delenv("BERTKIT_ALLOW_LOCAL_MODELS", raising=False)
-    monkeypatch.delenv("SPACE_ID", raising=False)
-    return str(shutil.copytree(tiny, tmp_path / "visitor-model"))
-
-
-def test_local_folders_are_refused_on_a_space(visitor_folder, tiny, monkeypatch):
-    import shutil
-    import tempfile
-
-    from demo import classify, model, pair, tokenizer
-    from demo import policy as common
-
-    assert common.model_name(visitor_folder) == visitor_folder  # a local run takes any folder
-    monkeypatch.setenv("SPACE_ID", "someone/bertkit")
-    refused = [lambda m: classify.classify("fine", "sst2", m), lambda m: tokenizer.tokenize("fine", "", m),
-               lambda m: model.model_info("sst2", m)]
-    for value in (visitor_folder, "/etc", "./no/such", "~/models", "bertkit/heads/stsb"):
-        for call in refused:
-            with pytest.raises(gr.Error) as info:
-                call(value)
-            assert "local model folders are turned off on this server (this app runs on a Hugging Face Space" \
-                   in info.value.message and "BERTKIT_ALLOW_LOCAL_MODELS=1" in info.value.message
-    assert common.model_name(" default ") == "default" and common.model_name("") == "default"
-    assert common.model_name("bert-base-uncased") == "bert-base-uncased"  # hub ids still go through
-    with pytest.raises(gr.Error, match="unreachable \\(offline\\)"):
-        classify.classify("fine", "sst2", "org/not-a-cached-model")
-    from demo.finetune_files import new_work_folder, release
-
-    planted = Path(tempfile.mkdtemp(prefix=common.FINETUNE_PREFIX))  # named like the tab's, made by someone else
-    try:
-        shutil.copytree(tiny, planted / "bertkit-mrpc-lora")
-        with pytest.raises(gr.Error, match="turned off"):
-            pair.pair("A man sings.", "A man is singing.", "mrpc", str(planted / "bertkit-mrpc-lora"))
-    finally:
-        shutil.rmtree(planted)
-    folder = new_work_folder()  # what the Fine-tune tab makes (registered in this process)
-    release(folder)
-    work = folder.path
-    try:
-        trained = str(shutil.copytree(tiny, work / "bertkit-mrpc-lora"))
-        label, _, raw = pair.pair("A man sings.", "A man is singing.", "mrpc", trained)
-        assert raw["label"] in label
-        sneaky = str(work / os.path.relpath(visitor_folder, work))  # /tmp/bertkit-finetune-x/../…/visitor-model
-        with pytest.raises(gr.Error, match="turned off"):
-            pair.pair("A man sings.", "A man is singing.", "mrpc", sneaky)
-        [results] = pair.pair_batch(["A man sings."] * 2, ["A man is singing."] * 2, ["mrpc"] * 2,
-                                    [trained, visitor_folder])
-        assert "label" in results[0] and "turned off" in results[1]["error"]  # one bad model, one answer
-    finally:
-        shutil.rmtree(work)
-
-
-def test_local_folder_switches(visitor_folder, monkeypatch):
-    from demo import policy as common
-    from demo.common import DemoConfig
-    from demo.policy import model_name
-
-    monkeypatch.setenv("BERTKIT_ALLOW_LOCAL_MODELS", "0")  # off without a Space
-    with pytest.raises(gr.Error, match=r"turned off on this server \(BERTKIT_ALLOW_LOCAL_MODELS=0\)"):
-        model_name(visitor_folder)
-    DemoConfig(model="default", models=[visitor_folder])  # a folder the server's operator offers
-    assert model_name(visitor_folder) == visitor_folder
-    common._TRUSTED_FOLDERS.clear()
-    monkeypatch.setenv("SPACE_ID", "someone/bertkit")
-    monkeypatch.setenv("BERTKIT_ALLOW_LOCAL_MODELS", "1")  # the operator's override
-    assert model_name(visitor_folder) == visitor_folder
 
 
 # ---- the default model's trained heads ----------------------------------------------------------

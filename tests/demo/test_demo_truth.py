@@ -54,7 +54,7 @@ def test_every_held_out_split_is_in_the_line_and_the_table():
 
 @pytest.mark.parametrize("text, reason", [
     ("😀🎉👍🔥", "no letters or digits"),
-    ("这部电影非常好看，演员也很出色", "script this head was not trained on (Cjk"),
+    ("这部电影非常好看，演员也很出色", "script this head was not trained on (CJK"),
     ("זה סרט נהדר מאוד", "script this head was not trained on (Hebrew"),
     ("Это очень хороший фильм", "(Cyrillic"),
 ])
