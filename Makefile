@@ -8,10 +8,11 @@ install:
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
 
-# Debian Chromium for the real-browser tests (root only; the tests skip with a reason without it).
+# Debian Chromium (+ a CJK font for the Chinese UI) for the real-browser tests (root only; the tests skip
+# with a reason without it).
 install-browser:
-	@if [ -x /usr/bin/chromium ]; then echo "chromium present"; \
-	elif [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi wqy; then echo "chromium present"; \
+	elif [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
 	else echo "not root: skipping Chromium (browser tests will be skipped)"; fi
 
 demo: install
