@@ -38,6 +38,7 @@ def main(argv=None):
     ls.add_argument("--data-dir")
     ls.add_argument("--rounds", type=int, default=5)
     ls.add_argument("--batch-size", type=int, default=32)
+    ls.add_argument("--threads", help="comma-separated torch thread counts, interleaved (default: torch's)")
     m = sub.add_parser("memory", help="resident memory with every shipped head loaded at once")
     m.add_argument("--model", default="default")
     m.add_argument("--precision", help="auto | fp32 | bf16 (default: $BERTKIT_PRECISION, else auto)")
