@@ -34,11 +34,16 @@ def main(argv=None):
     e.add_argument("--tasks", default="all", help="tasks of the timed evaluation run (default: all)")
     e.add_argument("--limit", type=int, default=100, help="examples per task in the timed run (default %(default)s)")
     e.add_argument("--skip-run", action="store_true", help="decoding comparison only")
+    ls = sub.add_parser("lora-step", help="one full vs one LoRA optimiser step, interleaved in one process")
+    ls.add_argument("--data-dir")
+    ls.add_argument("--rounds", type=int, default=5)
+    ls.add_argument("--batch-size", type=int, default=32)
+    ls.add_argument("--threads", help="comma-separated torch thread counts, interleaved (default: torch's)")
     m = sub.add_parser("memory", help="resident memory with every shipped head loaded at once")
     m.add_argument("--model", default="default")
     m.add_argument("--precision", help="auto | fp32 | bf16 (default: $BERTKIT_PRECISION, else auto)")
     args = parser.parse_args(argv)
-    return importlib.import_module(f"bench.{args.what}").main(args)  # only the bench asked for is imported
+    return importlib.import_module(f"bench.{args.what.replace('-', '_')}").main(args)  # only the bench asked for is imported
 
 
 sys.exit(main())

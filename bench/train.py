@@ -33,12 +33,15 @@ class StepTimer(TrainerCallback):
 
     def __init__(self, warmup: int = WARMUP_STEPS):
         self.seconds, self.steps, self._start, self.warmup, self.seen = 0.0, 0, None, warmup, 0
+        self.all_seconds = 0.0  # every step, warm-up included: the wall-time breakdown's "steps"
 
     def on_step_begin(self, args, state, control, **kwargs):
         self._start = time.perf_counter()
 
     def on_step_end(self, args, state, control, **kwargs):
         self.seen += 1
+        if self._start is not None:
+            self.all_seconds += time.perf_counter() - self._start
         if self.seen <= self.warmup:
             self._start = None
         if self._start is not None:
@@ -143,8 +146,7 @@ def main(args) -> int:
               f"{rate / base_rate:7.2f}x {100 * rate / roof:8.1f}% {f1_text}")
     print("  where the wall time went (s): " + ", ".join(("steps",) + PHASES) + ", other")
     for name, _, _, timer, _, wall, phases in runs[0 if args.no_baseline else 1:]:
-        step_s = timer.seconds * (timer.steps + WARMUP_STEPS) / max(1, timer.steps)  # warm-up steps at the mean rate
-        parts = [step_s] + [phases.get(p, 0.0) for p in PHASES]
+        parts = [timer.all_seconds] + [phases.get(p, 0.0) for p in PHASES]
         print(f"  {name:46s} " + " ".join(f"{x:6.1f}" for x in parts) + f" {wall - sum(parts):6.1f}")
     checks = [] if args.no_baseline else [("full fp32 / baseline (steps)", rates["bertkit.train full fp32"] / base_rate, 3.0)]
     checks += [("LoRA fp32 / full fp32 (wall)", walls["bertkit.train LoRA fp32"] / walls["bertkit.train full fp32"], 1.2),

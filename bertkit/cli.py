@@ -141,24 +141,25 @@ def predict_to_file(task, args, options) -> int:
     if not args.file or args.file == "-" or args.text or args.question or args.context:
         raise BertkitError("--output writes the predictions of a --file (a path, not '-'); give --file IN.jsonl "
                            "with one input per line, or leave --output out to print to stdout")
+    import os
+
     import torch
 
-    shard = distributed.join()
-    torch.manual_seed(0)  # a head not trained yet starts the same on every rank (and every rerun)
+    main = os.environ.get("RANK", "0") == "0"  # under torchrun rank 0 writes and prints
     try:
-        predictor = load(task.name, args.model, allow_pickle=args.allow_pickle, precision=args.precision, cache=False,
-                         label_map=args.label_map)
-        distributed.place(predictor, shard)
-        summary = predict_file(predictor.task, predictor, args.file, args.output, args.batch_size, options,
-                               progress=not args.no_progress, shard=shard)
+        with distributed.session() as shard:
+            torch.manual_seed(0)  # a head not trained yet starts the same on every rank (and every rerun)
+            predictor = load(task.name, args.model, allow_pickle=args.allow_pickle, precision=args.precision,
+                             cache=False, label_map=args.label_map)
+            distributed.place(predictor, shard)
+            summary = predict_file(predictor.task, predictor, args.file, args.output, args.batch_size, options,
+                                   progress=not args.no_progress, shard=shard)
     except KeyboardInterrupt:
-        if shard is None or shard.is_main:
+        if main:
             print(f"interrupted: the complete lines of {args.output} are kept; run the same command again to "
                   "continue after them", file=sys.stderr)
         return 130
-    finally:
-        distributed.leave(shard)
-    if shard is None or shard.is_main:
+    if main:
         print(json.dumps(summary))
     return 0
 

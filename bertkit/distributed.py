@@ -9,6 +9,7 @@ instead of differing by padding noise.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 
@@ -82,12 +83,27 @@ def join() -> Shard | None:
     return Shard(rank, world, local)
 
 
-def leave(shard: Shard | None) -> None:
+def leave(shard: Shard | None, clean: bool = True) -> None:
+    """Leave the process group. After an error no barrier: the other ranks may never reach it, and
+    torchrun stops them once this rank exits."""
     import torch.distributed as dist
 
     if shard is not None and dist.is_initialized():
-        dist.barrier()  # no rank exits while another still reads from it
+        if clean:
+            dist.barrier()  # no rank exits while another still reads from it
         dist.destroy_process_group()
+
+
+@contextlib.contextmanager
+def session():
+    """`with session() as shard:` join (None in a one-process run), and leave at the end."""
+    shard = join()
+    try:
+        yield shard
+    except BaseException:
+        leave(shard, clean=False)
+        raise
+    leave(shard)
 
 
 def place(predictor, shard: Shard | None):

@@ -63,11 +63,8 @@ def run(settings: RunSettings, log=None) -> RunFile:
 
     s = settings
     check_precision(s.precision)
-    shard = distributed.join()
-    try:
+    with distributed.session() as shard:
         return _run(s, log, shard)
-    finally:
-        distributed.leave(shard)
 
 
 def _run(s: RunSettings, log, shard) -> RunFile:

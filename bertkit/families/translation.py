@@ -59,7 +59,7 @@ class Translation(Family):
         if num_beams > 1 and getattr(model.config, "model_type", None) == "encoder-decoder":
             from .beam_cache import BeamCache
 
-            cache["past_key_values"] = BeamCache()  # same tokens, fewer copies per step (beam_cache.py)
+            cache["cache"] = BeamCache()  # same tokens, fewer copies per step (beam_cache.py)
         out = model.generate(**batch, num_beams=num_beams, max_new_tokens=int(max_new_tokens or longest * 1.5 + 10),
                              **cache)
         return ctx.tokenizer.batch_decode(out, skip_special_tokens=True)
