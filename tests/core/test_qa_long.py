@@ -98,6 +98,7 @@ def haystack(data_dir):
     return filler_paragraphs(data_dir)
 
 
+@pytest.mark.timeout(1800)  # ~1-2 min on 2 idle cores; 10+ when six jobs share them
 def test_squad_answers_as_well_in_a_haystack_as_on_the_paragraph_alone(haystack):
     from bertkit.tasks.base import get_task
     from evaluation.haystack import compare, sample
@@ -112,6 +113,7 @@ def test_squad_answers_as_well_in_a_haystack_as_on_the_paragraph_alone(haystack)
     assert r["haystack"]["f1"] >= r["alone"]["f1"] - 7, r
 
 
+@pytest.mark.timeout(1800)  # ~1-2 min on 2 idle cores; 10+ when six jobs share them
 def test_squad_v2_abstains_in_a_haystack_at_least_as_often_as_alone(haystack):
     from bertkit.tasks.base import get_task
     from evaluation.haystack import compare, sample
