@@ -6,8 +6,10 @@ window's no-answer ([CLS]) logit sum, so a span counts by how far its window pre
 here". (Per-window softmax probabilities are not comparable: a window without the answer still holds
 a confident span.) The span with the highest value over all windows wins; a span seen by two windows
 is kept once, at its best value. `scoring` names the rule; "raw" (logit sums, null = the lowest
-window's, as the BERT SQuAD v2 reference) and "window" (per-window softmax, before 2026-12-03) are kept
-for `scripts/qa_haystack.py`, which measured them on tune splits (docs in its header).
+window's, as the BERT SQuAD v2 reference) and "window" (per-window softmax, the rule before 2026-12-03)
+are kept for `scripts/qa_haystack.py`, which chose among them on the squad tune split only: 45 questions
+each hidden in ~2,600 words of other articles, F1 67.5 on their paragraphs alone, in the haystack
+43.3 (window), 55.5 (raw), 59.9 (relative).
 Output: {"answer", "start", "end" (character offsets in the context), "score",
 "no_answer_probability", "top_k": [{"answer", "start", "end", "score"}...]}, where
 - `score` (in [0, 1]) is a span's share of exp(value) among every candidate span of the context
