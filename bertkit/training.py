@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import json
 import math
 import os
@@ -33,6 +32,7 @@ from . import _env  # noqa: F401  (before transformers)
 from transformers import Trainer, TrainerCallback  # noqa: E402  (this module is imported only to train)
 from .checkpoints import AtomicCheckpoints, fsync_tree, last_complete
 from .errors import BertkitError, ModelError
+from .files import read_json, sha256, write_json
 from .models import BERTKIT_FILE, DEFAULT, check_weights, load_tokenizer, resolve
 from .recipe import Recipe, RecipeError, make_recipe, recipe_command, run_fields  # noqa: F401 (re-exported)
 from .speed import retained_memory, speed_up
@@ -141,9 +141,9 @@ class Run:
         recipe["precision"] = precision  # what `auto` meant here
         recipe["labels"] = list(r.labels) if r.labels else None
         if r.init_from:  # the starting adapter's content, not only its path
-            recipe["init_from"] = {"path": r.init_from, "sha256": file_sha256(Path(r.init_from) / "adapter.safetensors")}
+            recipe["init_from"] = {"path": r.init_from, "sha256": sha256(Path(r.init_from) / "adapter.safetensors")}
         return {"task": self.task.name, "task_version": self.task.version, "base_model": base_identity(r.model),
-                "data": {f.name: file_sha256(f) for f in self.data_files()},
+                "data": {f.name: sha256(f) for f in self.data_files()},
                 "labels": list(self.task.labels), "recipe": recipe}
 
     def decide(self, fp: dict) -> str:
@@ -234,7 +234,7 @@ class Run:
             if action == "fresh" and partial.exists():
                 shutil.rmtree(partial)  # --overwrite: the user discards the unfinished run there
             partial.mkdir(parents=True, exist_ok=True)
-            write_atomic(partial / RUN_FILE, json.dumps(fp, indent=1) + "\n")
+            write_json(partial / RUN_FILE, fp)
         state.wait_for_everyone()
 
         source = resolve(r.model)
@@ -583,34 +583,12 @@ class EvaluatingTrainer(AtomicCheckpoints, Trainer):
 
 
 # ---- helpers -------------------------------------------------------------------------------------
-def file_sha256(path: Path) -> str:
-    from .card import sha256
-
-    return sha256(path)
-
-
 def base_identity(model: str) -> str:
     """The base model's name, plus a digest of its config for a local folder (same name, other model)."""
     path = Path(model).expanduser()
     if model != DEFAULT and (path / "config.json").is_file():
-        return f"{model} (config sha256 {hashlib.sha256((path / 'config.json').read_bytes()).hexdigest()[:12]})"
+        return f"{model} (config sha256 {sha256(path / 'config.json')[:12]})"
     return model
-
-
-def read_json(path: Path):
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def describe_difference(old: dict, new: dict) -> str:

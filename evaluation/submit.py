@@ -13,9 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bertkit.errors import MissingHeadError, ModelError
+from bertkit.files import atomic_write
 from bertkit.tasks.base import get_task
 
-from .results import atomic_write
 from .selection import expand_tasks
 
 
