@@ -29,6 +29,7 @@ class SequenceClassification(Family):
     def __init__(self, pair: bool = False, regression: bool = False, score_range=(0.0, 5.0)):
         self.pair, self.regression, self.score_range = pair, regression, score_range
         self.labelled = not regression
+        self.user_labels = "score" if regression else "class"
 
     def label_map(self, task, model, user_map=None, source="the model"):
         if self.regression:

@@ -36,6 +36,7 @@ class Task:
     trainable: bool = True  # False: no training data here (evaluation only)
     train_defaults: dict = field(default_factory=dict)  # epochs, lr, batch_size, max_length
     version: str = "1"  # bumped when data processing or scoring changes
+    row_ids: bool = False  # its metric pairs predictions with references by an "id" column (SQuAD): user rows get one
     glue: Any = None  # bertkit.data.glue.GlueFormat: the layout of GLUE-style TSV files (GLUE tasks only)
 
     tune_split: str = "dev"  # the split that picks the best checkpoint while training
