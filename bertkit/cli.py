@@ -164,7 +164,7 @@ def predict_to_file(task, args, options) -> int:
 
 
 def cmd_export(args) -> int:
-    from .onnx import export
+    from .onnx_export import export
 
     folder = export(args.task, model=args.model, output=args.output, int8=args.int8, allow_pickle=args.allow_pickle,
                     label_map=args.label_map, force=args.force)
