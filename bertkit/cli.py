@@ -234,7 +234,7 @@ def main(argv=None) -> int:
     except BrokenPipeError:  # `... | head`: the reader has gone; nothing to say
         sys.stderr.close()
         return 1
-    except (BertkitError, OSError, KeyError, ValueError) as e:
+    except (BertkitError, OSError) as e:
         print(f"error: {one_line(e)}", file=sys.stderr)
         return 2
     except Exception as e:  # a bug, not a user error: one line, the traceback only on request

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import ModelError
+from .errors import ModelError, RecipeError
 from .files import read_json
 from .models import BERTKIT_FILE
-from .recipe import RecipeError
 
 
 def check_init_from(r) -> Path:

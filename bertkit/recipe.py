@@ -16,12 +16,8 @@ import shlex
 import typing
 from dataclasses import dataclass, field
 
-from .errors import BertkitError
+from .errors import RecipeError  # noqa: F401  (defined with every other error; imported from here before)
 from .precision import PRECISIONS
-
-
-class RecipeError(BertkitError, ValueError):
-    """A training option out of its range, or unknown."""
 
 
 # name -> (test, what a valid value is)

@@ -31,11 +31,11 @@ from . import _env  # noqa: F401  (before transformers)
 from .checkpoints import fsync_tree, last_complete
 from .data.hub import load_hub_split
 from .data.schema import LINE, required_columns, to_task_schema, with_labels  # noqa: F401 (demo/finetune_files.py imports LINE, required_columns, with_labels from here)
-from .errors import BertkitError
+from .errors import BertkitError, RecipeError, TrainingInterrupted  # noqa: F401 (bertkit/cli.py, tests import TrainingInterrupted from here)
 from .files import read_json, sha256, write_json
 from .init_from import check_init_from, init_from_adapter
 from .models import BERTKIT_FILE, check_weights, load_tokenizer, resolve
-from .recipe import Recipe, RecipeError, make_recipe, recipe_command, run_fields  # noqa: F401 (re-exported)
+from .recipe import Recipe, make_recipe, recipe_command, run_fields  # noqa: F401 (re-exported)
 from .run_identity import base_identity, describe_difference
 from .speed import retained_memory, speed_up
 from .staging import NonFiniteLoss, as_os_error, check_finite, check_output, discard_failed, disk_error, partial_dir  # noqa: F401
@@ -44,14 +44,6 @@ from .trainer import EvaluatingTrainer, RunControl, gather  # noqa: F401 (bench/
 
 RUN_FILE = "run.json"  # OUTPUT.partial/run.json: the fingerprint of the run in progress
 MAX_STEPS = 10**9  # more optimiser steps than any run here could take: a typo (--epochs 1e30), not a plan
-
-
-class TrainingInterrupted(BertkitError):
-    """SIGINT/SIGTERM stopped the run after a checkpoint; the same command resumes it."""
-
-    def __init__(self, message: str, signum: int):
-        super().__init__(message)
-        self.signum = signum
 
 
 def train(task, callbacks=None, **kwargs) -> dict:

@@ -10,7 +10,7 @@ import dataclasses
 import math
 
 from bertkit.data.errors import DataError
-from bertkit.errors import BertkitError
+from bertkit.errors import BertkitError, RecipeError
 
 LINE = "__line__"  # the user file's line number of each row, kept while checking labels
 
@@ -45,8 +45,6 @@ def with_labels(task, declared, files):
     A fixed-label task accepts its own label names or ids; any other value is an error naming the file,
     the line and the value, unless `declared` (--labels a,b,c) gives the new set, for classification.
     """
-    from bertkit.recipe import RecipeError
-
     if not declares_labels(task):
         if declared:
             raise RecipeError(f"--labels declares classes for a classification task; {task.name} has fixed labels")
