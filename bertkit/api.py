@@ -85,7 +85,7 @@ def _build(task, model, allow_pickle, requested="auto", user_map=None):
 
         task = dataclasses.replace(task, labels=tuple(source.meta["labels"]))  # trained on the user's labels
     if source.meta.get("format") == "onnx":
-        from .onnx import load_onnx_predictor
+        from .onnx_backend import load_onnx_predictor
 
         return load_onnx_predictor(task, source, requested, user_map)
     precision = choose_precision(task.name, requested, source.meta)

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 from pathlib import Path
 
 from .errors import BertkitError, InputError
+from .files import write_json
 
 CHUNK_BATCHES = 16
 IDENTITY_SUFFIX = ".bertkit.json"
@@ -118,9 +118,7 @@ def _short(value) -> str:
 
 def write_identity(out: Path, wanted: dict) -> None:
     meta_path = out.with_name(out.name + IDENTITY_SUFFIX)
-    tmp = meta_path.with_name(meta_path.name + ".tmp")
-    tmp.write_text(json.dumps(wanted, indent=1) + "\n")
-    os.replace(tmp, meta_path)
+    write_json(meta_path, wanted)
 
 
 def chunks(path: Path, skip: int, size: int):

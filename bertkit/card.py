@@ -1,18 +1,11 @@
 """The model card (README.md) written next to every trained model."""
 from __future__ import annotations
 
-import hashlib
 import platform
 import sys
 from pathlib import Path
 
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+from .files import sha256
 
 
 def hardware() -> str:

@@ -165,7 +165,7 @@ def predict_to_file(task, args, options) -> int:
 
 
 def cmd_export(args) -> int:
-    from .onnx import export
+    from .onnx_export import export
 
     folder = export(args.task, model=args.model, output=args.output, int8=args.int8, allow_pickle=args.allow_pickle,
                     label_map=args.label_map, force=args.force)
@@ -235,7 +235,7 @@ def main(argv=None) -> int:
     except BrokenPipeError:  # `... | head`: the reader has gone; nothing to say
         sys.stderr.close()
         return 1
-    except (BertkitError, OSError, KeyError, ValueError) as e:
+    except (BertkitError, OSError) as e:
         print(f"error: {one_line(e)}", file=sys.stderr)
         return 2
     except Exception as e:  # a bug, not a user error: one line, the traceback only on request

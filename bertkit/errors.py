@@ -1,6 +1,8 @@
 """Every error bertkit raises on purpose, in one place. Each message names the bad value and what would work.
 
-The CLIs catch `BertkitError` only: anything else is a bug and keeps its traceback.
+The CLIs catch `BertkitError` (and `OSError`: a full disk, a read-only or missing path the user named);
+anything else (a KeyError, a ValueError, ...) is a bug and keeps its traceback. Errors that were a
+KeyError/ValueError/FileNotFoundError before stay one too (`UnknownNameError` is a KeyError, ...).
 """
 
 
@@ -8,13 +10,34 @@ class BertkitError(Exception):
     """Base class: every error bertkit raises on purpose."""
 
 
-class UnknownTaskError(BertkitError, KeyError):
+class UnknownNameError(BertkitError, KeyError):
+    """A name that is not one of the valid choices (a split, a metric, a reference, a task group): lists them.
+    Also a KeyError, as registries usually raise."""
+
+    def __str__(self):  # KeyError would print the repr of the message
+        return self.args[0] if self.args else ""
+
+
+class UnknownTaskError(UnknownNameError):
     def __init__(self, name, valid):
         self.name, self.valid = name, list(valid)
         super().__init__(f"unknown task {name!r}; valid tasks: {', '.join(self.valid)}")
 
-    def __str__(self):  # KeyError would print the repr of the message
-        return self.args[0]
+
+class OptionError(BertkitError, ValueError):
+    """An option value out of its range or choices; the message names it and what is valid."""
+
+
+class RecipeError(OptionError):
+    """A training option out of its range, or unknown (bertkit/recipe.py)."""
+
+
+class TrainingInterrupted(BertkitError):
+    """SIGINT/SIGTERM stopped the run after a checkpoint; the same command resumes it."""
+
+    def __init__(self, message: str, signum: int):
+        super().__init__(message)
+        self.signum = signum
 
 
 class InputError(BertkitError, ValueError):
@@ -43,3 +66,7 @@ class DataError(BertkitError, ValueError):
         self.problem = problem
         where = self.path if line is None else f"{self.path}, line {line}"
         super().__init__(f"{where}: {problem}")
+
+
+class MissingDataError(DataError, FileNotFoundError):
+    """A task's data file is not in the data dir (also a FileNotFoundError, which callers caught before)."""

@@ -16,12 +16,8 @@ import shlex
 import typing
 from dataclasses import dataclass, field
 
-from .errors import BertkitError
+from .errors import RecipeError  # noqa: F401  (defined with every other error; imported from here before)
 from .precision import PRECISIONS
-
-
-class RecipeError(BertkitError, ValueError):
-    """A training option out of its range, or unknown."""
 
 
 # name -> (test, what a valid value is)
@@ -109,6 +105,21 @@ class Recipe:
         for f in dataclasses.fields(self):
             value = check_type(f.name, getattr(self, f.name), hints[f.name])
             setattr(self, f.name, check_value(f.name, value, f.metadata.get("check")))
+
+    def with_task_defaults(self, task) -> "Recipe":
+        """This recipe with each `None` (task default) filled from `task.train_defaults`, then bertkit's."""
+        d = task.train_defaults
+        pick = lambda name, fallback: getattr(self, name) if getattr(self, name) is not None else d.get(name, fallback)  # noqa: E731
+        filled = dict(epochs=pick("epochs", 3), lr=pick("lr", 5e-4 if self.lora else 5e-5),
+                      batch_size=pick("batch_size", 32), max_length=pick("max_length", 256),
+                      lora_r=pick("lora_r", 16), int8=self.int8 or d.get("int8", False),
+                      output=self.output or f"runs/{task.name}")
+        if self.init_from is None and d.get("init_from_head") and self.lora and self.model == "default" \
+                and not self.train_file:
+            from .models import HEADS_DIR  # the shipped recipe starts from another shipped head (squad_v2: squad)
+
+            filled["init_from"] = str(HEADS_DIR / d["init_from_head"])
+        return dataclasses.replace(self, **filled)
 
 
 def check_type(name: str, value, hint):

@@ -18,38 +18,32 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import json
 import math
 import os
 import shutil
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
 
 from . import _env  # noqa: F401  (before transformers)
-from transformers import Trainer, TrainerCallback  # noqa: E402  (this module is imported only to train)
-from .checkpoints import AtomicCheckpoints, fsync_tree, last_complete
-from .errors import BertkitError, ModelError
-from .models import BERTKIT_FILE, DEFAULT, check_weights, load_tokenizer, resolve
-from .recipe import Recipe, RecipeError, make_recipe, recipe_command, run_fields  # noqa: F401 (re-exported)
+from .checkpoints import fsync_tree, last_complete
+from .data.hub import load_hub_split
+from .data.schema import LINE, required_columns, to_task_schema, with_labels  # noqa: F401 (demo/finetune_files.py imports LINE, required_columns, with_labels from here)
+from .errors import BertkitError, RecipeError, TrainingInterrupted  # noqa: F401 (bertkit/cli.py, tests import TrainingInterrupted from here)
+from .files import read_json, sha256, write_json
+from .init_from import check_init_from, init_from_adapter
+from .models import BERTKIT_FILE, check_weights, load_tokenizer, resolve
+from .recipe import Recipe, make_recipe, recipe_command, run_fields  # noqa: F401 (re-exported)
+from .run_identity import base_identity, describe_difference
 from .speed import retained_memory, speed_up
 from .staging import NonFiniteLoss, as_os_error, check_finite, check_output, discard_failed, disk_error, partial_dir  # noqa: F401
 from .tasks.base import carve_tune, get_task
+from .trainer import EvaluatingTrainer, RunControl, gather  # noqa: F401 (bench/phases.py times training.EvaluatingTrainer)
 
 RUN_FILE = "run.json"  # OUTPUT.partial/run.json: the fingerprint of the run in progress
-LINE = "__line__"  # the user file's line number of each row, kept while checking labels
 MAX_STEPS = 10**9  # more optimiser steps than any run here could take: a typo (--epochs 1e30), not a plan
-
-
-class TrainingInterrupted(BertkitError):
-    """SIGINT/SIGTERM stopped the run after a checkpoint; the same command resumes it."""
-
-    def __init__(self, message: str, signum: int):
-        super().__init__(message)
-        self.signum = signum
 
 
 def train(task, callbacks=None, **kwargs) -> dict:
@@ -65,28 +59,16 @@ def train(task, callbacks=None, **kwargs) -> dict:
 
 class Run:
     def __init__(self, recipe: Recipe, callbacks=None):
-        self.recipe = r = recipe
         self.callbacks = list(callbacks or [])
-        self.task = task = get_task(r.task)
-        d = task.train_defaults
-        r.epochs = r.epochs if r.epochs is not None else d.get("epochs", 3)
-        r.lr = r.lr if r.lr is not None else d.get("lr", 5e-4 if r.lora else 5e-5)
-        r.batch_size = r.batch_size if r.batch_size is not None else d.get("batch_size", 32)
-        r.max_length = r.max_length if r.max_length is not None else d.get("max_length", 256)
-        r.lora_r = r.lora_r if r.lora_r is not None else d.get("lora_r", 16)
-        r.int8 = r.int8 or d.get("int8", False)
-        if r.init_from is None and d.get("init_from_head") and r.lora and r.model == DEFAULT and not r.train_file:
-            from .models import HEADS_DIR  # the shipped recipe starts from another shipped head (squad_v2: squad)
-
-            r.init_from = str(HEADS_DIR / d["init_from_head"])
-        r.output = r.output or f"runs/{task.name}"
+        self.task = task = get_task(recipe.task)
+        self.recipe = r = recipe.with_task_defaults(task)
         if not task.trainable and not r.train_file:
             raise BertkitError(f"{task.name} has no training data in the data dir ({task.description}); "
                                "pass --train-file, or evaluate a model fine-tuned elsewhere")
         if r.validation_file and not r.train_file:
             raise RecipeError("--validation-file needs --train-file (benchmark runs use the task's tune split)")
         if r.init_from:
-            self.check_init_from()
+            check_init_from(r)
         check_output(Path(r.output), r.overwrite)
 
     # ---- data ----------------------------------------------------------------------------------
@@ -141,9 +123,9 @@ class Run:
         recipe["precision"] = precision  # what `auto` meant here
         recipe["labels"] = list(r.labels) if r.labels else None
         if r.init_from:  # the starting adapter's content, not only its path
-            recipe["init_from"] = {"path": r.init_from, "sha256": file_sha256(Path(r.init_from) / "adapter.safetensors")}
+            recipe["init_from"] = {"path": r.init_from, "sha256": sha256(Path(r.init_from) / "adapter.safetensors")}
         return {"task": self.task.name, "task_version": self.task.version, "base_model": base_identity(r.model),
-                "data": {f.name: file_sha256(f) for f in self.data_files()},
+                "data": {f.name: sha256(f) for f in self.data_files()},
                 "labels": list(self.task.labels), "recipe": recipe}
 
     def decide(self, fp: dict) -> str:
@@ -234,7 +216,7 @@ class Run:
             if action == "fresh" and partial.exists():
                 shutil.rmtree(partial)  # --overwrite: the user discards the unfinished run there
             partial.mkdir(parents=True, exist_ok=True)
-            write_atomic(partial / RUN_FILE, json.dumps(fp, indent=1) + "\n")
+            write_json(partial / RUN_FILE, fp)
         state.wait_for_everyone()
 
         source = resolve(r.model)
@@ -246,7 +228,7 @@ class Run:
 
             lora = add_lora(model, task.family.head_modules, r=r.lora_r, alpha=2 * r.lora_r, dropout=r.lora_dropout)
         if r.init_from:
-            self.init_from_adapter(model, lora, is_main)
+            init_from_adapter(model, r, is_main)
         if device == "cpu":
             speed_up(model, cls_only=task.family.reads_cls_only)  # same dropout drawn faster; same math (speed.py)
         features = task.family.train_features(task, tokenizer, train_rows, r.max_length)
@@ -316,50 +298,6 @@ class Run:
         state.wait_for_everyone()
         return result
 
-    def check_init_from(self) -> Path:
-        """The --init-from folder, checked before anything is written: a LoRA output, same base and rank."""
-        r, folder = self.recipe, Path(self.recipe.init_from)
-        if not r.lora:
-            raise RecipeError("--init-from starts a LoRA adapter from an earlier one: add --lora")
-        meta = read_json(folder / BERTKIT_FILE)
-        if not (folder / "adapter.safetensors").is_file() or meta is None or meta.get("format") != "lora":
-            raise RecipeError(f"--init-from {folder}: not a bertkit LoRA output (adapter.safetensors + bertkit.json)")
-        if meta.get("base_model") != r.model:
-            raise RecipeError(f"--init-from {folder}: its adapter is for base model {meta.get('base_model')!r}, "
-                              f"this run trains on {r.model!r}")
-        rank = (meta.get("lora") or {}).get("r")
-        if rank != r.lora_r:
-            raise RecipeError(f"--init-from {folder}: its LoRA rank is {rank}; pass --lora-r {rank}" if rank else
-                              f"--init-from {folder}: its bertkit.json names no LoRA rank")
-        return folder
-
-    def init_from_adapter(self, model, lora, is_main: bool = True):
-        """Copy an earlier LoRA output's matrices (and head parameters whose shapes fit) into `model`."""
-        import torch
-        from safetensors.torch import load_file
-
-        from .lora import dequantize
-
-        folder = self.check_init_from()
-        try:
-            state = dequantize(load_file(str(folder / "adapter.safetensors")))
-        except Exception as e:
-            raise ModelError(f"{folder / 'adapter.safetensors'}: cannot read it ({type(e).__name__}: {e})") from None
-        own = dict(model.named_parameters())
-        copied, skipped = 0, []
-        with torch.no_grad():
-            for name, tensor in state.items():
-                if name in own and own[name].shape == tensor.shape:
-                    own[name].copy_(tensor.to(own[name].dtype))
-                    copied += 1
-                elif "lora_" in name:
-                    raise RecipeError(f"--init-from {folder}: LoRA weight {name} does not fit this model")
-                else:
-                    skipped.append(name)
-        if is_main:
-            print(f"--init-from {folder}: {copied} tensors copied" +
-                  (f"; head parameters of another shape start fresh: {', '.join(skipped)}" if skipped else ""))
-
     def build_model(self, source, train_rows):
         """The starting model with a head in the task's label order: a trained head whose labels map to
         the task's by name is rewritten in the task's order; one whose labels mean something else is
@@ -428,316 +366,3 @@ def publish(staged: Path, out: Path) -> None:
         os.replace(out, previous)
     os.replace(staged, out)
     shutil.rmtree(partial, ignore_errors=True)
-
-
-class RunControl(TrainerCallback):
-    """Checkpoints every N steps / M minutes, the --max-minutes budget, and SIGINT/SIGTERM.
-
-    Each decision is agreed by every process (one small all-reduce per step under DDP), so the ranks
-    save and stop at the same step.
-    """
-
-    def __init__(self, save_every: int | None, save_seconds: float, budget_seconds: float | None):
-        self.save_every, self.save_seconds, self.budget = save_every, save_seconds, budget_seconds
-        self.signum, self.previous = None, {}
-        self.started = self.last_save = time.time()
-
-    def install(self):
-        if threading.current_thread() is threading.main_thread():  # signals reach the main thread only
-            for s in (signal.SIGINT, signal.SIGTERM):
-                self.previous[s] = signal.signal(s, self.handle)
-
-    def uninstall(self):
-        for s, handler in self.previous.items():
-            signal.signal(s, handler)
-        self.previous = {}
-
-    def handle(self, signum, frame):
-        if self.signum is not None:
-            raise KeyboardInterrupt  # a second signal: stop at once
-        self.signum = signum
-        print(f"\n{signal.Signals(signum).name}: finishing this step and saving a checkpoint "
-              "(send it again to stop at once)", file=sys.stderr)
-
-    def on_train_begin(self, args, state, control, **kwargs):
-        self.started = self.last_save = time.time()
-
-    def on_step_end(self, args, state, control, **kwargs):
-        now = time.time()
-        flags = [self.signum is not None,
-                 bool(self.save_every and state.global_step % self.save_every == 0) or now - self.last_save >= self.save_seconds,
-                 self.budget is not None and now - self.started >= self.budget]
-        stop, save, over = agree(flags)
-        if stop and self.signum is None:
-            self.signum = signal.SIGTERM  # another rank was signalled
-        if save or stop:
-            control.should_save = True
-        if stop:
-            control.should_training_stop = True
-        if over and not control.should_training_stop:
-            control.should_training_stop = control.should_evaluate = control.should_save = True
-        return control
-
-    def on_epoch_end(self, args, state, control, **kwargs):
-        if self.signum is not None:  # stopping on a signal: saved at the step already; no extra evaluation,
-            control.should_evaluate = control.should_save = False  # which an uninterrupted run would not have
-        return control
-
-    def on_save(self, args, state, control, **kwargs):
-        self.last_save = time.time()
-
-
-def agree(flags: list[bool]) -> list[bool]:
-    """Each flag true if it is true on any process."""
-    import torch.distributed as dist
-
-    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() == 1:
-        return flags
-    import torch
-
-    tensor = torch.tensor([int(f) for f in flags])
-    dist.all_reduce(tensor, op=dist.ReduceOp.MAX)
-    return [bool(x) for x in tensor.tolist()]
-
-
-def gather(value: int, world: int) -> list[int]:
-    import torch.distributed as dist
-
-    if world == 1 or not dist.is_initialized():
-        return [value]
-    values = [None] * world
-    dist.all_gather_object(values, value)
-    return values
-
-
-class EpochSeededSampler:
-    """`LengthGroupedSampler`'s order (mega-batches of similar lengths), drawn from seed + epoch."""
-
-    def __init__(self, batch_size: int, lengths, seed: int):
-        self.batch_size, self.lengths, self.seed, self.epoch = batch_size, list(lengths), seed, 0
-
-    def set_epoch(self, epoch: int):  # called by accelerate's data loader at each epoch
-        self.epoch = int(epoch)
-
-    def __len__(self):
-        return len(self.lengths)
-
-    def __iter__(self):
-        import torch
-        from transformers.trainer_pt_utils import get_length_grouped_indices
-
-        generator = torch.Generator().manual_seed(self.seed + self.epoch)
-        return iter(get_length_grouped_indices(self.lengths, self.batch_size, generator=generator))
-
-
-class EvaluatingTrainer(AtomicCheckpoints, Trainer):
-    """Evaluates with the task's own predictor and metric instead of the loss."""
-
-    rows_seen = 0  # training rows this process computed a loss on (this session)
-
-    def _get_train_sampler(self, train_dataset=None):
-        """Length-grouped batches whose order depends on (seed, epoch) only, so a resumed run sees the
-        same batches as an uninterrupted one (the stock sampler draws from the global RNG)."""
-        from transformers.trainer_pt_utils import LengthGroupedSampler
-
-        sampler = super()._get_train_sampler(train_dataset)
-        if isinstance(sampler, LengthGroupedSampler):
-            return EpochSeededSampler(sampler.batch_size, lengths=sampler.lengths, seed=self.args.seed)
-        return sampler
-
-    def training_step(self, model, inputs, num_items_in_batch=None):
-        loss = super().training_step(model, inputs, num_items_in_batch)
-        import torch
-
-        if not torch.isfinite(loss).all():  # the Trainer would log it away (logging_nan_inf_filter) and go on
-            r = self.bertkit_recipe
-            raise NonFiniteLoss(f"training diverged at step {self.state.global_step + 1}: the loss is "
-                                f"{loss.item()}; nothing was published. Lower --lr (it was {r.lr}) or "
-                                f"--weight-decay ({r.weight_decay}) and run again")
-        return loss
-
-    def compute_loss(self, model, inputs, return_outputs=False, **kwargs):
-        if model.training and "input_ids" in inputs:
-            self.rows_seen += int(inputs["input_ids"].shape[0])
-        family_loss = self.bertkit_task.family.compute_loss
-        if family_loss is None or return_outputs:
-            return super().compute_loss(model, inputs, return_outputs=return_outputs, **kwargs)
-        return family_loss(model, inputs)
-
-    def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix="eval"):
-        from .models import ModelSource
-        from .predictor import Predictor
-
-        task = self.bertkit_task
-        dataset = eval_dataset if eval_dataset is not None else self.eval_dataset
-        model = self.accelerator.unwrap_model(self.model)
-        was_training = model.training
-        predictor = Predictor(task, model, self.processing_class, ModelSource("training", Path("."), "local"))
-        scores = task.family.evaluate(predictor, dataset, batch_size=64, **task.train_defaults.get("eval_options", {}))
-        model.train(was_training)
-        metrics = {f"{metric_key_prefix}_{k}": v for k, v in scores.items()}
-        metrics[f"{metric_key_prefix}_examples"] = len(dataset)
-        self.log(metrics)
-        self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control, metrics)
-        return metrics
-
-
-# ---- helpers -------------------------------------------------------------------------------------
-def file_sha256(path: Path) -> str:
-    from .card import sha256
-
-    return sha256(path)
-
-
-def base_identity(model: str) -> str:
-    """The base model's name, plus a digest of its config for a local folder (same name, other model)."""
-    path = Path(model).expanduser()
-    if model != DEFAULT and (path / "config.json").is_file():
-        return f"{model} (config sha256 {hashlib.sha256((path / 'config.json').read_bytes()).hexdigest()[:12]})"
-    return model
-
-
-def read_json(path: Path):
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def describe_difference(old: dict, new: dict) -> str:
-    """'task: mrpc there, sst2 now; data train.tsv: ...' — the first few fields that differ."""
-    def flat(d, prefix=""):
-        items = {}
-        for k, v in (d or {}).items():
-            if isinstance(v, dict) and k in ("recipe", "data"):
-                items.update(flat(v, f"{prefix}{k} "))
-            else:
-                items[f"{prefix}{k}"] = v
-        return items
-
-    a, b = flat(old), flat(new)
-    diffs = [f"{k}: {short(a.get(k))} there, {short(b.get(k))} now" for k in dict.fromkeys([*b, *a]) if a.get(k) != b.get(k)]
-    return "; ".join(diffs[:4]) + (f"; and {len(diffs) - 4} more" if len(diffs) > 4 else "") if diffs else "same"
-
-
-def short(value) -> str:
-    text = json.dumps(value) if not isinstance(value, str) else repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def load_hub_split(task, split: str):
-    """The task's hub dataset in bertkit's columns; fails fast (DataError) when the hub is unreachable."""
-    from datasets import Dataset
-
-    from .data import hub
-
-    if not task.hub_dataset:
-        raise BertkitError(f"{task.name} has no hub dataset; use --data-dir or --train-file")
-    dataset_id, config = task.hub_dataset
-    ds = hub.load_hub_dataset(dataset_id, config, split=split)
-    if dataset_id == hub.HUB_IDS["glue"]:
-        return hub.glue_to_canonical(ds, task.name)
-    if dataset_id == hub.HUB_IDS["conll2003"]:
-        return hub.conll2003_to_canonical(ds)
-    if dataset_id == hub.HUB_IDS["multi30k"]:
-        return Dataset.from_dict({"source": ds["de"], "target": ds["en"]})
-    return ds  # rajpurkar/squad(_v2) already has bertkit's QA columns
-
-
-def required_columns(task) -> list[str]:
-    return list(task.required_columns)  # declared by the family (Family.required_columns)
-
-
-def _is_classifier(task) -> bool:
-    from .families.classification import SequenceClassification
-
-    return isinstance(task.family, SequenceClassification) and not task.family.regression
-
-
-def own_label_set(task, values) -> tuple | None:
-    """The label set to declare (`labels=`) for a classification file with these label values: None when
-    they are the task's own names or ids (or the task is not a classifier), else their sorted names."""
-    if not _is_classifier(task):
-        return None
-    present = sorted({str(v) for v in values if str(v).strip()})
-    known = set(task.labels) | {str(i) for i in range(len(task.labels))}
-    return None if set(present) <= known else tuple(present)
-
-
-def with_labels(task, declared, files):
-    """The task with its label set checked against the user's files (`files`: [(path, dataset)]).
-
-    A fixed-label task accepts its own label names or ids; any other value is an error naming the file,
-    the line and the value, unless `declared` (--labels a,b,c) gives the new set, for classification.
-    """
-    from .data.errors import DataError
-
-    if not _is_classifier(task):
-        if declared:
-            raise RecipeError(f"--labels declares classes for a classification task; {task.name} has fixed labels")
-        return task
-    train_path, train = files[0]
-    present = sorted({str(x) for x in train["label"] if str(x).strip()})
-    if len(present) < 2:
-        raise BertkitError(f"{train_path}: the label column has only {present}; a classifier needs at least two labels")
-    labels = tuple(declared) if declared else task.labels
-    if declared and (len(set(labels)) != len(labels) or len(labels) < 2):
-        raise RecipeError(f"--labels needs at least two distinct names, got {','.join(labels)}")
-    known = set(labels) | {str(i) for i in range(len(labels))}
-    for path, ds in files:
-        for value, line in zip(ds["label"], ds[LINE]):
-            if str(value) not in known:
-                hint = ("" if declared else f"; to train a head with your own label set, pass "
-                        f"--labels {','.join(present)} (Python: labels=[...])")
-                raise DataError(path, f"label {str(value)!r} is not one of {list(labels)} (or their ids 0-"
-                                      f"{len(labels) - 1}){hint}", line)
-    return dataclasses.replace(task, labels=labels) if declared else task
-
-
-def to_task_schema(task, ds, path):
-    """A user file's rows -> the task's schema: label names to ids, numbers checked, tags checked."""
-    from .data.errors import DataError
-    from .families.classification import SequenceClassification
-
-    family = task.family
-    if isinstance(family, SequenceClassification) and "label" in ds.column_names:
-        index = {name: i for i, name in enumerate(task.labels)}
-
-        def convert(row):
-            value = row["label"]
-            if family.regression:
-                try:
-                    number = float(value)
-                except (TypeError, ValueError):
-                    raise DataError(path, f"label {value!r} is not a number (a {task.name} label is a score)",
-                                    row[LINE]) from None
-                if math.isnan(number):
-                    raise DataError(path, f"label {value!r} is not a number", row[LINE])
-                return {"label": number}
-            if str(value) in index:
-                return {"label": index[str(value)]}
-            return {"label": int(value)}  # an id: with_labels checked its range
-
-        ds = ds.map(convert)
-    if "tags" in ds.column_names and "tokens" in ds.column_names:
-        known = set(task.labels)
-        for tokens, tags, line in zip(ds["tokens"], ds["tags"], ds[LINE]):
-            if not isinstance(tokens, list) or not isinstance(tags, list):
-                raise DataError(path, "tokens and tags must be lists (JSON Lines: {\"tokens\": [...], \"tags\": [...]})", line)
-            if len(tokens) != len(tags):
-                raise DataError(path, f"{len(tokens)} tokens but {len(tags)} tags; each token needs one tag", line)
-            unknown = [t for t in tags if t not in known]
-            if known and unknown:
-                raise DataError(path, f"tag {unknown[0]!r} is not one of {task.name}'s tags {sorted(known)[:12]}…", line)
-    if "id" not in ds.column_names and task.metric in ("squad", "squad_v2"):
-        ds = ds.add_column("id", [str(i) for i in range(len(ds))])
-    return ds.remove_columns([LINE]) if LINE in ds.column_names else ds

@@ -129,7 +129,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("interrupted: the results file holds every task finished so far", file=sys.stderr)
         return 130
-    except (BertkitError, OSError, KeyError, ValueError) as e:
+    except (BertkitError, OSError) as e:
         print(f"error: {one_line(e)}", file=sys.stderr)
         return 2
     except Exception as e:  # a bug, not a user error: one line, the traceback only on request

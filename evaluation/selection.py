@@ -7,7 +7,7 @@ own group), so a new task file is in `all` and in its group with nothing else to
 """
 from __future__ import annotations
 
-from bertkit.errors import UnknownTaskError
+from bertkit.errors import OptionError, UnknownTaskError
 from bertkit.tasks.base import all_tasks, get_task
 
 ALL = "all"  # every registered task
@@ -51,7 +51,7 @@ def expand_tasks(spec: str) -> list[str]:
             if member not in names:
                 names.append(member)
     if not names:
-        raise ValueError(f"no task given; choose from: {', '.join(choices())}")
+        raise OptionError(f"no task given; choose from: {', '.join(choices())}")
     return names
 
 
@@ -68,5 +68,5 @@ def limited_indices(n: int, limit: int | None) -> list[int]:
     if limit is None or limit >= n:
         return list(range(n))
     if limit <= 0:
-        raise ValueError(f"--limit must be a positive number of examples, got {limit}")
+        raise OptionError(f"--limit must be a positive number of examples, got {limit}")
     return sorted({int(i * n / limit) for i in range(limit)})

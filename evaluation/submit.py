@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bertkit.errors import MissingHeadError, ModelError
+from bertkit.errors import MissingHeadError, ModelError, OptionError
+from bertkit.files import atomic_write
 from bertkit.tasks.base import get_task
 
-from .results import atomic_write
 from .selection import expand_tasks
 
 
@@ -51,7 +51,7 @@ def submit(model: str, data_dir, output, tasks: str = "glue", batch_size: int | 
     names, files = expand_tasks(tasks), glue_files()
     wrong = [n for n in names if n not in files]
     if wrong:
-        raise ValueError(f"submit writes GLUE files only; not GLUE: {', '.join(wrong)} (valid: {', '.join(files)})")
+        raise OptionError(f"submit writes GLUE files only; not GLUE: {', '.join(wrong)} (valid: {', '.join(files)})")
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     for name in names:

@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bertkit.tasks.base import get_task  # noqa: E402
-from bertkit.training import write_atomic  # noqa: E402
+from bertkit.files import atomic_write  # noqa: E402
 
 
 def main(argv=None) -> int:
@@ -40,7 +40,7 @@ def main(argv=None) -> int:
     if clash and not args.overwrite:
         sys.exit(f"{meta_path} already holds a different {', '.join(clash)}; pass --overwrite to replace it")
     meta.update(learnt)
-    write_atomic(meta_path, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+    atomic_write(meta_path, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
     print(f"{meta_path}: " + ", ".join(f"{k} ({len(v)} entries)" if isinstance(v, dict) else k for k, v in learnt.items()))
     return 0
 

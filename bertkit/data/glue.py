@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import datasets
 
 from bertkit.data.errors import DataError, read_lines
+from bertkit.errors import OptionError
 
 _LABEL = ["label", "Quality", "score"]
 _INDEX = ["index", "idx"]
@@ -72,10 +73,10 @@ def glue_format(task) -> GlueFormat:
         name = task.lower().replace("-", "")
         valid = [t.name for t in all_tasks() if getattr(t, "glue", None)]
         if name not in valid:
-            raise ValueError(f"unknown GLUE task {task!r}; valid: {', '.join(valid)}")
+            raise OptionError(f"unknown GLUE task {task!r}; valid: {', '.join(valid)}")
         task = get_task(name)
     if getattr(task, "glue", None) is None:
-        raise ValueError(f"{task.name} is not a GLUE-format task")
+        raise OptionError(f"{task.name} is not a GLUE-format task")
     return task.glue
 
 

@@ -14,6 +14,7 @@ import datasets
 
 from bertkit import _env  # noqa: F401  (telemetry off before any hub call)
 from bertkit.data.errors import DataError
+from bertkit.errors import BertkitError
 
 HUB_IDS = {
     "glue": "nyu-mll/glue",
@@ -97,3 +98,18 @@ def conll2003_to_canonical(ds):
     names = ds.features["ner_tags"].feature.names
     ds = ds.map(lambda ex: {"tags": [names[i] for i in ex["ner_tags"]]})
     return ds.select_columns(["id", "tokens", "tags"])
+
+
+def load_hub_split(task, split: str):
+    """The task's hub dataset in bertkit's columns; fails fast (DataError) when the hub is unreachable."""
+    if not task.hub_dataset:
+        raise BertkitError(f"{task.name} has no hub dataset; use --data-dir or --train-file")
+    dataset_id, config = task.hub_dataset
+    ds = load_hub_dataset(dataset_id, config, split=split)
+    if dataset_id == HUB_IDS["glue"]:
+        return glue_to_canonical(ds, task.name)
+    if dataset_id == HUB_IDS["conll2003"]:
+        return conll2003_to_canonical(ds)
+    if dataset_id == HUB_IDS["multi30k"]:
+        return datasets.Dataset.from_dict({"source": ds["de"], "target": ds["en"]})
+    return ds  # rajpurkar/squad(_v2) already has bertkit's QA columns

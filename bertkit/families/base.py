@@ -103,6 +103,9 @@ class Family:
         """Config overrides for a NEW head (an untrained one); a trained head keeps its own config."""
         return {}
 
+    # what a user training file's "label" column holds: "class" (label names or ids; --labels may declare
+    # a new set), "score" (a number), or None (no such column: tags, answers, texts)
+    user_labels: str | None = None
     labelled = False  # the head outputs named labels (classification, tagging), mapped by `label_map`
     tagging = False  # its labels are tags (IOB schemes convert)
 

@@ -3,11 +3,11 @@ regression (STS-B). Output: {"label", "score", "scores": {label: probability}}; 
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import torch
 
+from ..data.schema import unlabelled
 from ..errors import InputError
 from .base import Family, Option, check_length, clean_text
 
@@ -29,6 +29,7 @@ class SequenceClassification(Family):
     def __init__(self, pair: bool = False, regression: bool = False, score_range=(0.0, 5.0)):
         self.pair, self.regression, self.score_range = pair, regression, score_range
         self.labelled = not regression
+        self.user_labels = "score" if regression else "class"
 
     def label_map(self, task, model, user_map=None, source="the model"):
         if self.regression:
@@ -53,7 +54,7 @@ class SequenceClassification(Family):
         if self.regression and hasattr(model, "classifier"):
             import torch
 
-            labels = [float(x) for x in train_rows["label"] if not _unlabelled(x)]
+            labels = [float(x) for x in train_rows["label"] if not unlabelled(x)]
             last = [m for m in model.classifier.modules() if isinstance(m, torch.nn.Linear)][-1]
             with torch.no_grad():
                 last.bias.fill_(sum(labels) / max(len(labels), 1))
@@ -117,7 +118,7 @@ class SequenceClassification(Family):
             enc["labels"] = [float(x) for x in batch["label"]] if self.regression else batch["label"]
             return enc
 
-        labelled = dataset.filter(lambda r: not _unlabelled(r["label"]))
+        labelled = dataset.filter(lambda r: not unlabelled(r["label"]))
         return labelled.map(encode, batched=True, remove_columns=dataset.column_names)
 
     def required_columns(self, task):
@@ -131,7 +132,3 @@ class SequenceClassification(Family):
 
     def references(self, task, dataset):
         return list(dataset["label"])
-
-
-def _unlabelled(label) -> bool:
-    return label is None or (isinstance(label, float) and math.isnan(label)) or label == -1

@@ -15,6 +15,8 @@ ships and which cannot be fetched offline.
 import os
 from pathlib import Path
 
+from bertkit.errors import UnknownNameError
+
 # Must be in place before `evaluate` is imported: it reads them once, at import time.
 for _name, _value in {
     "HF_EVALUATE_OFFLINE": "1",  # our modules are local; otherwise evaluate looks up the hub first
@@ -39,7 +41,7 @@ def metric_path(name: str) -> Path:
     """Absolute folder of metric ``name``; KeyError naming the valid metrics for an unknown one."""
     names = available_metrics()
     if name not in names:
-        raise KeyError(f"unknown metric {name!r}; valid metrics: {', '.join(names)}")
+        raise UnknownNameError(f"unknown metric {name!r}; valid metrics: {', '.join(names)}")
     return METRICS_DIR / name
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bertkit.errors import UnknownNameError
+
 
 @dataclass
 class ExampleStats:
@@ -152,7 +154,7 @@ BUILDERS = {"glue": glue_stats, "squad": squad_stats, "squad_v2": squad_v2_stats
 def example_stats(metric: str, config, predictions, references, ids) -> ExampleStats:
     """The per-example statistics of metric module `metric` on its own inputs."""
     if metric not in BUILDERS:
-        raise KeyError(f"no per-example statistics for metric {metric!r}; known: {', '.join(BUILDERS)}")
+        raise UnknownNameError(f"no per-example statistics for metric {metric!r}; known: {', '.join(BUILDERS)}")
     return BUILDERS[metric](config, predictions, references, list(ids))
 
 

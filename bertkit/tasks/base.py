@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..errors import UnknownTaskError
+from ..errors import MissingDataError, UnknownNameError, UnknownTaskError
 
 if TYPE_CHECKING:
     from ..families.base import Family
@@ -36,6 +36,7 @@ class Task:
     trainable: bool = True  # False: no training data here (evaluation only)
     train_defaults: dict = field(default_factory=dict)  # epochs, lr, batch_size, max_length
     version: str = "1"  # bumped when data processing or scoring changes
+    row_ids: bool = False  # its metric pairs predictions with references by an "id" column (SQuAD): user rows get one
     glue: Any = None  # bertkit.data.glue.GlueFormat: the layout of GLUE-style TSV files (GLUE tasks only)
 
     tune_split: str = "dev"  # the split that picks the best checkpoint while training
@@ -85,7 +86,7 @@ class Task:
         from ..data_dir import data_dir as default_dir
 
         if split not in self.files:
-            raise KeyError(f"task {self.name!r} has no {split!r} split; it has: {', '.join(self.files) or 'none'}")
+            raise UnknownNameError(f"task {self.name!r} has no {split!r} split; it has: {', '.join(self.files) or 'none'}")
         names = self.files[split]
         names = [names] if isinstance(names, str) else list(names)
         return [Path(data_dir or default_dir()) / n for n in names]
@@ -95,8 +96,8 @@ class Task:
         paths = self.data_paths(split, data_dir)
         if not paths[0].exists():
             first = self.files[split] if isinstance(self.files[split], str) else self.files[split][0]
-            raise FileNotFoundError(f"{self.name} {split} data not found at {paths[0]}; set --data-dir or "
-                                    f"BERTKIT_DATA_DIR to the folder that holds {first}")
+            raise MissingDataError(paths[0], f"{self.name} {split} data not found; set --data-dir or "
+                                             f"BERTKIT_DATA_DIR to the folder that holds {first}")
         return self.read(paths[0] if len(paths) == 1 else paths, split)
 
 

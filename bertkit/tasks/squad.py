@@ -26,6 +26,7 @@ TASK = register(Task(
     files={"train": SQUAD_FILE, "tune": SQUAD_FILE, "dev": SQUAD_FILE},
     read=read_split,
     tune_split="tune",
+    row_ids=True,
     metric="squad",
     primary_metric="f1",
     benchmark="squad",

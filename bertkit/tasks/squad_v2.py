@@ -30,6 +30,7 @@ TASK = register(Task(
     read=read_split,
     version="2",  # real SQuAD 2.0 questions (v1: v1.1 questions plus constructed no-answer pairs)
     tune_split="tune",
+    row_ids=True,
     metric="squad_v2",
     primary_metric="f1",  # at the no-answer threshold tuned on the training part (bertkit.json)
     benchmark="squad",

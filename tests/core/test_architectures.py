@@ -144,7 +144,7 @@ ONNX_CASES = [("fill-mask", "roberta", "mlm"), ("fill-mask", "modernbert", "mlm"
 def test_onnx_export_serves_what_torch_serves(task, arch, head, arch_folder, tmp_path):
     """The export traces an example in the tokenizer's own mask token and passes segment ids only to a
     model that takes them; onnxruntime then answers as torch does."""
-    from bertkit.onnx import export
+    from bertkit.onnx_export import export
 
     folder = arch_folder(arch, head, None if head in ("mlm", "qa") else task)
     out = export(task, str(folder), output=tmp_path / "onnx")

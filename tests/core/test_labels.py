@@ -145,7 +145,7 @@ def test_pipeline_agrees_on_a_permuted_head(tmp_path):
 
 
 def test_export_and_training_use_the_mapping(tmp_path):
-    from bertkit.onnx import export
+    from bertkit.onnx_export import export
 
     folder = save_merged("sst2", tmp_path / "hub", permuted([1, 0], ["POSITIVE", "NEGATIVE"]))
     texts = ["a charming and often affecting journey", "an empty, lifeless mess"]
@@ -205,7 +205,7 @@ def test_head_presence_comes_from_the_load(tmp_path, kind, task_name, trained):
 
 def test_export_refuses_an_untrained_head_unless_forced(tmp_path):
     from bertkit.errors import BertkitError
-    from bertkit.onnx import export
+    from bertkit.onnx_export import export
 
     folder = tiny("BertForSequenceClassification", tmp_path / "seq")
     with warnings.catch_warnings():

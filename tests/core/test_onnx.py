@@ -6,7 +6,7 @@ import torch
 
 import bertkit
 from bertkit.errors import BertkitError, ModelError
-from bertkit.onnx import export
+from bertkit.onnx_export import export
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*has no trained")
 EXPORTED = ["sst2", "mrpc", "stsb", "squad", "ner", "srl", "fill-mask"]
