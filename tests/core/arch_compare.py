@@ -6,6 +6,8 @@ docs/architectures.md).
 """
 import re
 
+import math
+
 import torch
 
 import bertkit
@@ -144,4 +146,17 @@ def qa(folder) -> float:
     text = QA["context"][offsets[a][0]:offsets[b][1]].strip()
     assert out["answer"] == text, (out["answer"], text)
     null = float(ps[0] * pe[0])
-    return max(abs(out["score"] - best), abs(out["no_answer_probability"] - null / (null + best)))
+    # score: the span's share of exp(value) among every candidate span and "no answer" (value 0), where a
+    # value is the logit sum start+end minus the [CLS] sum (bertkit/families/qa.py; one window here)
+    s, e = result.start_logits[0], result.end_logits[0]
+    starts = sorted(context, key=lambda i: -float(s[i]))[:20]  # each window's 20 best starts x 20 best ends
+    ends = sorted(context, key=lambda j: -float(e[j]))[:20]
+    spans = {}
+    for i in starts:
+        for j in ends:
+            if i <= j < i + 30:
+                key = (offsets[i][0], offsets[j][1])
+                spans[key] = max(spans.get(key, -math.inf), float(s[i] + e[j] - s[0] - e[0]))
+    values = list(spans.values())
+    share = math.exp(float(s[a] + e[b] - s[0] - e[0])) / (1 + sum(math.exp(v) for v in values))
+    return max(abs(out["score"] - share), abs(out["no_answer_probability"] - null / (null + best)))
