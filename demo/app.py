@@ -14,15 +14,11 @@ import gradio as gr
 
 from . import attention, explain, finetune, leaderboard, model, tokenizer
 from .common import DemoConfig
-from .i18n import i18n, localize
+from .i18n import HEADER, i18n, localize
 from .registry import FAMILY_TABS, classification_tasks
 
 CONCURRENCY = 2  # requests of one event run at once (a 2-core CPU); forwards share one lock per model
 QUEUE_SIZE = 256
-HEADER = """# bertkit · BERT workbench
-Every BERT application in one place, and a look inside: tokens, attention and saliency. Each tab takes a
-model: `default` (the embedded MiniLM encoder with bertkit's trained heads), a local folder, or a hub id.
-Under every answer: how good that head is on held-out data, and what it was trained on."""
 CSS = """
 .srl-frame mark { color: #111; }
 .textfield { word-break: normal !important; }  /* HighlightedText: break lines between words, never inside */

@@ -52,9 +52,8 @@ def notes(predictor, *texts) -> str:
     from .majority import constant_answer
     from .readable import expected_script, warning
 
-    model = predictor.source.name if predictor.source else "default"
     majority = constant_answer(predictor) if predictor.head_trained else None
-    line = head_note(predictor) or honesty_line(predictor.task.name, model, predictor.head_trained, majority)
+    line = head_note(predictor) or honesty_line(predictor, majority)
     unreadable = warning(list(texts), predictor.tokenizer, expected_script(predictor.task))
     return f"{unreadable}\n\n{line}" if unreadable else line
 
@@ -137,10 +136,23 @@ def with_warning_box(ui, note: int):
     return shown
 
 
+def servable(task, model: str) -> bool:
+    """Whether `model` can answer `task` without loading weights: `default` needs a shipped head;
+    otherwise `ModelSource.serves` (what `bertkit.load` would serve); a model that cannot be resolved
+    here is offered (its error shows on use)."""
+    from bertkit.errors import BertkitError, MissingHeadError
+    from bertkit.models import resolve
+
+    try:
+        return resolve(model, task.name).serves(task)
+    except MissingHeadError:
+        return False
+    except BertkitError:
+        return True
+
+
 def offered(tasks: list, model: str) -> tuple[list, list]:
     """(tasks `model` can serve, the others); all of them when it serves none."""
-    from .registry import servable
-
     try:
         model = model_name(model)
     except gr.Error:

@@ -8,7 +8,7 @@ import gradio as gr
 from .caches import get_predictor
 from .common import DemoConfig, example_rows, model_selector, notes, task_dropdown, task_choices, wire, warning_box
 from .errors import UserError, endpoint
-from .honesty import tuned_threshold
+from .honesty import threshold_in, tuned_threshold
 from .policy import MAX_CONTEXT_CHARS, check_text, model_name, number, option
 from .readable import split_warning
 
@@ -58,7 +58,7 @@ def candidates_table(result: dict) -> list[list]:
 def summary(result: dict, threshold, predictor, texts=()) -> str:
     p_none = result.get("no_answer_probability")
     if threshold is None:
-        threshold = tuned_threshold(predictor.task.name, predictor.source.name if predictor.source else "default")
+        threshold = threshold_in(predictor.source.meta if predictor.source else {})
     if result["start"] < 0:
         shown = f"{float(threshold):.4f}" if threshold is not None else "the head's"
         text = f"**No answer** in this context: p(no answer) = {p_none:.4f} > threshold {shown}."
