@@ -192,6 +192,11 @@ def test_run_evaluation_adds_a_capped_row(tiny, data_dir, tmp_path):
         run_evaluation(tiny, [], 5, str(tmp_path), 20)
     steps = []
     summary = run_evaluation(tiny, ["sst2"], 6, str(tmp_path), 20, lambda f, desc="": steps.append(f))
-    assert "**sst2**" in summary and steps[0] == 0.0 and steps[-1] == 1.0
+    assert "**sst2**" in summary and "accuracy = " in summary and steps[0] == 0.0 and steps[-1] == 1.0
+    import json  # called in-process (never under a redirected stdout), recording the CLI command it equals
+
+    written = json.loads(next(tmp_path.glob("*.json")).read_text())
+    assert written["settings"]["command"][3:] == ["run", "--model", tiny, "--tasks", "sst2", "--limit", "6",
+                                                  "--output", str(tmp_path), "--no-progress"]
     text, _ = leaderboard(str(tmp_path))
     assert f"| {tiny} (limit 6) (untrained head: sst2) | dev |" in text and "| default (shipped) | dev |" in text
