@@ -10,6 +10,8 @@ tools are those endpoints. Models load on first use and are shared by every sess
 """
 from __future__ import annotations
 
+import dataclasses
+
 import gradio as gr
 
 from . import attention, explain, finetune, leaderboard, model, tokenizer
@@ -38,13 +40,10 @@ def other_tabs(config: DemoConfig) -> list[tuple[str, str, callable]]:
             ("Model", "model", model.build)]
 
 
-def build_demo(model: str = "default", models: list[str] | None = None, results_dir: str = "results",
-               cache_examples: bool = True, finetune_max_steps: int = 200, finetune_max_rows: int = 2000,
-               evaluation_max_examples: int = 200) -> gr.Blocks:
-    """The whole app; arguments as in `DemoConfig`."""
-    config = DemoConfig(model=model, models=models or ["default"], results_dir=results_dir,
-                        cache_examples=cache_examples, finetune_max_steps=finetune_max_steps,
-                        finetune_max_rows=finetune_max_rows, evaluation_max_examples=evaluation_max_examples)
+def build_demo(config: DemoConfig | None = None, **fields) -> gr.Blocks:
+    """The whole app. `config` (default: `DemoConfig()`), with any of its fields given as keywords
+    on top: `build_demo(model="org/bert-sst2", results_dir="runs/results")`."""
+    config = dataclasses.replace(config, **fields) if config is not None else DemoConfig(**fields)
     # delete_cache: uploads and downloads (fine-tune zips) gradio copied into its cache expire after an hour
     with gr.Blocks(title="bertkit · BERT workbench", delete_cache=(3600, 3600)) as demo:
         gr.Markdown(HEADER)

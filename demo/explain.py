@@ -6,7 +6,7 @@ from __future__ import annotations
 import gradio as gr
 
 from .caches import get_predictor
-from .common import DemoConfig, model_selector, notes, offered, task_dropdown, wire, warning_box
+from .common import DemoConfig, TabParts, model_selector, notes, offered, task_dropdown, wire, warning_box
 from .errors import UserError, endpoint
 from .policy import check_text
 
@@ -161,5 +161,5 @@ def build(config: DemoConfig, tasks: list) -> None:
                 [e["text"], e["text_pair"], t.name, METHODS[0], 32, config.model])
     shown, _ = offered(tasks, config.model)
     rows = [row(t, e) for t in shown for e in t.examples[:2]]
-    wire(explain, inputs, outputs, "explain", [button.click, text.submit, text_pair.submit], note=3, raw=4,
-         config=config, example_rows_=rows, task=task, model=model, tasks=tasks, warn_box=warn)
+    wire(TabParts(explain, "explain", inputs, outputs, [button.click, text.submit, text_pair.submit], note=3,
+         raw=4, warn_box=warn, task=task, model=model, tasks=tasks), config, rows)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import gradio as gr
 
 from .caches import get_predictor
-from .common import DemoConfig, example_rows, model_selector, notes, task_dropdown, task_choices, wire, warning_box
+from .common import (DemoConfig, TabParts, example_rows, model_selector, notes, task_choices, task_dropdown,
+                     warning_box, wire)
 from .errors import UserError, endpoint
 from .honesty import threshold_in, tuned_threshold
 from .policy import MAX_CONTEXT_CHARS, check_text, model_name, number, option
@@ -131,8 +132,8 @@ def build(config: DemoConfig, tasks: list) -> None:
                                                            config.model])
     # the API's threshold defaults to empty (the head's tuned one), not to the squad slider's start value
     api_threshold = gr.Number(value=None, visible=False, label="threshold")
-    wire(answer, inputs, outputs, API_NAME, [button.click, question.submit], note=2, raw=3, config=config,
-         example_rows_=rows, warn_box=warn, api_inputs=[question, context, task, top_k, api_threshold, model])
+    wire(TabParts(answer, API_NAME, inputs, outputs, [button.click, question.submit], note=2, raw=3,
+         api_inputs=[question, context, task, top_k, api_threshold, model], warn_box=warn), config, rows)
     task.input(threshold_slider, [task, model], threshold, api_visibility="private")
     model.change(lambda m, current: task_choices(tasks, m, current), [model, task], task,
                  api_visibility="private").then(threshold_slider, [task, model], threshold,
