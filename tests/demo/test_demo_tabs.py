@@ -227,6 +227,32 @@ def test_explain_saliency_methods(tiny):
         explain("A man plays.", "", "mrpc", METHODS[0], 8, tiny)
 
 
+def test_explain_waits_for_the_predictors_lock_and_names_a_model_without_gradients(tiny, tmp_path):
+    """Saliency runs its forwards under the predictor's lock (the model is shared with every other
+    request), and an ONNX export is refused with a message, not an AttributeError."""
+    import threading
+
+    import bertkit
+    from bertkit.onnx import export
+    from demo.explain import METHODS, explain, saliency
+
+    predictor = bertkit.load("sst2", tiny, precision="fp32")
+    done = []
+    with predictor._lock:  # a forward of another request holds the model
+        worker = threading.Thread(target=lambda: done.append(saliency(predictor, "a fine film", None, METHODS[0])))
+        worker.start()
+        worker.join(1.0)
+        assert not done  # waiting for the lock, not racing the other forward
+    worker.join(60)
+    assert len(done) == 1 and len(done[0]["scores"]) == len(done[0]["tokens"])
+    exported = export("sst2", tiny, tmp_path / "onnx", force=True)
+    onnx = bertkit.load("sst2", str(exported))
+    with pytest.raises(gr.Error, match="onnxruntime, which computes no gradients"):
+        saliency(onnx, "a fine film")
+    with pytest.raises(gr.Error, match="cannot be explained here"):
+        explain("a fine film", "", "sst2", METHODS[0], 8, str(exported))
+
+
 def test_leaderboard_is_never_empty_on_a_fresh_clone(tmp_path):
     """No results folder yet: the shipped default's held-out scores, the references and the plots."""
     from demo.honesty import PUBLISHED
