@@ -68,6 +68,12 @@ class ModelSource:
     def is_adapter(self) -> bool:
         return self.meta.get("format") == "lora"
 
+    def serves(self, task) -> bool:
+        """Whether `bertkit.load` serves `task` (a Task or its name) from this model: a folder trained
+        for one task (bertkit.json "task") serves only that task; one that names none serves any (a
+        plain checkpoint's missing head is loaded random, with a warning)."""
+        return self.meta.get("task") in (None, getattr(task, "name", task))
+
 
 def _read_meta(path: Path) -> dict:
     """The folder's bertkit.json ({} when absent); a ModelError when it is not a readable JSON object

@@ -10,19 +10,17 @@ tools are those endpoints. Models load on first use and are shared by every sess
 """
 from __future__ import annotations
 
+import dataclasses
+
 import gradio as gr
 
 from . import attention, explain, finetune, leaderboard, model, tokenizer
 from .common import DemoConfig
-from .i18n import i18n, localize
+from .i18n import HEADER, i18n, localize
 from .registry import FAMILY_TABS, classification_tasks
 
 CONCURRENCY = 2  # requests of one event run at once (a 2-core CPU); forwards share one lock per model
 QUEUE_SIZE = 256
-HEADER = """# bertkit · BERT workbench
-Every BERT application in one place, and a look inside: tokens, attention and saliency. Each tab takes a
-model: `default` (the embedded MiniLM encoder with bertkit's trained heads), a local folder, or a hub id.
-Under every answer: how good that head is on held-out data, and what it was trained on."""
 CSS = """
 .srl-frame mark { color: #111; }
 .textfield { word-break: normal !important; }  /* HighlightedText: break lines between words, never inside */
@@ -42,13 +40,10 @@ def other_tabs(config: DemoConfig) -> list[tuple[str, str, callable]]:
             ("Model", "model", model.build)]
 
 
-def build_demo(model: str = "default", models: list[str] | None = None, results_dir: str = "results",
-               cache_examples: bool = True, finetune_max_steps: int = 200, finetune_max_rows: int = 2000,
-               evaluation_max_examples: int = 200) -> gr.Blocks:
-    """The whole app; arguments as in `DemoConfig`."""
-    config = DemoConfig(model=model, models=models or ["default"], results_dir=results_dir,
-                        cache_examples=cache_examples, finetune_max_steps=finetune_max_steps,
-                        finetune_max_rows=finetune_max_rows, evaluation_max_examples=evaluation_max_examples)
+def build_demo(config: DemoConfig | None = None, **fields) -> gr.Blocks:
+    """The whole app. `config` (default: `DemoConfig()`), with any of its fields given as keywords
+    on top: `build_demo(model="org/bert-sst2", results_dir="runs/results")`."""
+    config = dataclasses.replace(config, **fields) if config is not None else DemoConfig(**fields)
     # delete_cache: uploads and downloads (fine-tune zips) gradio copied into its cache expire after an hour
     with gr.Blocks(title="bertkit · BERT workbench", delete_cache=(3600, 3600)) as demo:
         gr.Markdown(HEADER)

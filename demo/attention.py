@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from .caches import encoder_path, load_encoder
-from .common import DemoConfig, model_selector, wire
+from .common import DemoConfig, TabParts, model_selector, wire
 from .errors import UserError, endpoint
 from .policy import check_text
 
@@ -139,6 +139,6 @@ def build(config: DemoConfig) -> None:
     rows = [["The cat sat on the mat because it was tired.", "", 3, 1, False, True, config.model],
             ["The animal didn't cross the street because it was too tired.", "", 5, 1, True, True, config.model],
             ["How old are you?", "I am 24 years old.", 1, 1, True, False, config.model]]
-    wire(attention, inputs, [plot, raw], "attention", triggers, note=2, raw=1, config=config, example_rows_=rows,
-         note_box=note)
+    wire(TabParts(attention, "attention", inputs, [plot, raw], triggers, note=2, raw=1, note_box=note), config,
+         rows)
     model.change(attention_shape, model, [layer, head], api_visibility="private")

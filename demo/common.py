@@ -7,6 +7,7 @@ Model policy lives in `policy.py`, shared models in `caches.py`, error wording i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import gradio as gr
 
@@ -52,9 +53,8 @@ def notes(predictor, *texts) -> str:
     from .majority import constant_answer
     from .readable import expected_script, warning
 
-    model = predictor.source.name if predictor.source else "default"
     majority = constant_answer(predictor) if predictor.head_trained else None
-    line = head_note(predictor) or honesty_line(predictor.task.name, model, predictor.head_trained, majority)
+    line = head_note(predictor) or honesty_line(predictor, majority)
     unreadable = warning(list(texts), predictor.tokenizer, expected_script(predictor.task))
     return f"{unreadable}\n\n{line}" if unreadable else line
 
@@ -137,10 +137,23 @@ def with_warning_box(ui, note: int):
     return shown
 
 
+def servable(task, model: str) -> bool:
+    """Whether `model` can answer `task` without loading weights: `default` needs a shipped head;
+    otherwise `ModelSource.serves` (what `bertkit.load` would serve); a model that cannot be resolved
+    here is offered (its error shows on use)."""
+    from bertkit.errors import BertkitError, MissingHeadError
+    from bertkit.models import resolve
+
+    try:
+        return resolve(model, task.name).serves(task)
+    except MissingHeadError:
+        return False
+    except BertkitError:
+        return True
+
+
 def offered(tasks: list, model: str) -> tuple[list, list]:
     """(tasks `model` can serve, the others); all of them when it serves none."""
-    from .registry import servable
-
     try:
         model = model_name(model)
     except gr.Error:
@@ -179,34 +192,51 @@ def example_rows(tasks: list, model: str, row) -> list[list]:
     return [row(t, e) for t in shown for e in t.examples]
 
 
-def wire(fn, inputs: list, outputs: list, api_name: str, triggers: list, note: int, raw: int | None = None,
-         config: DemoConfig | None = None, example_rows_: list | None = None, cache: bool = True,
-         task: gr.Dropdown | None = None, model: gr.Dropdown | None = None, tasks: list | None = None,
-         note_box: gr.Markdown | None = None, warn_box: gr.Markdown | None = None, api_inputs: list | None = None):
+@dataclass
+class TabParts:
+    """One tab's endpoint and the page parts `wire` connects."""
+
+    fn: Callable  # the endpoint function
+    api_name: str  # served to API and MCP clients under this name
+    inputs: list
+    outputs: list
+    triggers: list  # the page's events that run it (button.click, text.submit, ...)
+    note: int  # index of the note in `outputs`; with `note_box` (an output of the page only): len(outputs)
+    raw: int | None = None  # index of the raw JSON output
+    api_inputs: list | None = None  # the endpoint's own inputs where a default must differ from the page's
+    note_box: gr.Markdown | None = None
+    warn_box: gr.Markdown | None = None  # page only, above the answer: the readability warning
+    task: gr.Dropdown | None = None  # with `model` and `tasks`: the task picker follows the model
+    model: gr.Dropdown | None = None
+    tasks: list | None = None
+
+
+def wire(tab: TabParts, config: DemoConfig | None = None, examples_: list | None = None, cache: bool = True):
     """Connect one endpoint: the page's triggers show errors in the note area (a private event);
-    `api_name` serves the same function to API and MCP clients, raising errors as errors.
-    `note` indexes `outputs`; with `note_box` (an output of the page only) it is `len(outputs)`.
-    `warn_box` (page only, above the answer) shows the readability warning. Returns the page's
-    function and its outputs. `api_inputs`: the endpoint's own inputs where a default must differ from
-    the page's starting value."""
+    `tab.api_name` serves the same function to API and MCP clients, raising errors as errors.
+    `examples_`: example rows (cached with `cache` and `config.cache_examples`). Returns the page's
+    function and its outputs."""
+    fn, inputs, outputs, note = tab.fn, tab.inputs, tab.outputs, tab.note
     api = gr.Button(visible=False, elem_classes=["bertkit-api"])  # the endpoint's own trigger, registered first
-    api.click(named(fn, api_name), [api_twin(c) for c in (api_inputs or inputs)], outputs, api_name=api_name)
+    api.click(named(fn, tab.api_name), [api_twin(c) for c in (tab.api_inputs or inputs)], outputs,
+              api_name=tab.api_name)
     if note >= len(outputs):  # the note is the page's own (the endpoint has no note output)
-        ui = shown_in_place(lambda *a: (*fn(*a), ""), len(outputs) + 1, note, raw)
-        outputs_shown = outputs + [note_box]
+        ui = shown_in_place(lambda *a: (*fn(*a), ""), len(outputs) + 1, note, tab.raw)
+        outputs_shown = outputs + [tab.note_box]
     else:
-        ui = shown_in_place(fn, len(outputs), note, raw)
+        ui = shown_in_place(fn, len(outputs), note, tab.raw)
         outputs_shown = outputs
-    if warn_box is not None:
+    if tab.warn_box is not None:
         ui = with_warning_box(ui, note)
-        outputs_shown = outputs_shown + [warn_box]
-    ui.__name__ = f"{api_name}_page"
-    gr.on(triggers, ui, inputs, outputs_shown, api_visibility="private")
-    if config is not None and example_rows_:
-        examples(config, example_rows_, inputs, outputs_shown, ui, cache, elem_id=f"{api_name}_examples")
-    if task is not None and model is not None and tasks:
-        model.change(lambda m, current: task_choices(tasks, m, current), [model, task], task,
-                     api_visibility="private")
+        outputs_shown = outputs_shown + [tab.warn_box]
+    ui.__name__ = f"{tab.api_name}_page"
+    gr.on(tab.triggers, ui, inputs, outputs_shown, api_visibility="private")
+    if config is not None and examples_:
+        examples(config, examples_, inputs, outputs_shown, ui, cache, elem_id=f"{tab.api_name}_examples")
+    if tab.task is not None and tab.model is not None and tab.tasks:
+        tasks = tab.tasks
+        tab.model.change(lambda m, current: task_choices(tasks, m, current), [tab.model, tab.task], tab.task,
+                         api_visibility="private")
     return ui, outputs_shown
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gradio as gr
 
 from .caches import get_predictor
-from .common import DemoConfig, model_selector, notes, offered, task_dropdown, wire, warning_box
+from .common import DemoConfig, TabParts, model_selector, notes, offered, task_dropdown, wire, warning_box
 from .errors import UserError, endpoint
 from .policy import check_text
 
@@ -30,12 +30,14 @@ def saliency(predictor, text: str, text_pair: str | None = None, method: str = M
     """
     import torch
 
+    needs_gradients(predictor)
     model, tok = predictor.model, predictor.tokenizer
     enc = tok(text, text_pair, return_tensors="pt", return_offsets_mapping=True, truncation=True,
               max_length=predictor.max_length)
     offsets = enc.pop("offset_mapping")[0].tolist()
     embed = model.get_input_embeddings()
-    with torch.enable_grad():
+    # the predictor's lock: one forward at a time on the shared model (a classify call may run beside us)
+    with predictor._lock, torch.enable_grad():
         x = embed(enc["input_ids"]).detach()  # (1, T, C)
         with torch.no_grad():
             logits = _forward(model, x, enc)[0]
@@ -63,6 +65,15 @@ def saliency(predictor, text: str, text_pair: str | None = None, method: str = M
     return {"tokens": tok.convert_ids_to_tokens(enc["input_ids"][0]), "offsets": offsets,
             "sequence_ids": enc.sequence_ids(0), "word_ids": enc.word_ids(0), "scores": scores.tolist(),
             "target": target, "logit": float(logits[target]), "baseline_logit": baseline_logit}
+
+
+def needs_gradients(predictor) -> None:
+    """Saliency takes gradients of the model: a clear error for a backend without them (ONNX Runtime)."""
+    backend = getattr(predictor, "backend", "torch")
+    if backend != "torch":
+        name = predictor.source.name if predictor.source is not None else "this model"
+        raise UserError(f"{name!r} runs on {backend}, which computes no gradients, so it cannot be explained "
+                        f"here: explain the PyTorch model it was exported from (or `default`)")
 
 
 def word_scores(result: dict) -> list[tuple[int, int, int, float]]:
@@ -118,6 +129,7 @@ def explain(text: str, text_pair: str = "", task: str = "sst2", method: str = ME
     pair_task = getattr(predictor.task.family, "pair", False)
     text = check_text(text, "first sentence" if pair_task else "text")
     pair = check_text(text_pair, "second sentence") if pair_task else None
+    needs_gradients(predictor)  # before the fp32 twin below is loaded
     prediction = predictor({"text": text, "text_pair": pair} if pair_task else text)
     # gradients in fp32: a bf16 forward rounds the logits too coarsely for attributions to add up
     exact = predictor if getattr(predictor, "precision", "fp32") == "fp32" else get_predictor(task, model, "fp32")
@@ -161,5 +173,5 @@ def build(config: DemoConfig, tasks: list) -> None:
                 [e["text"], e["text_pair"], t.name, METHODS[0], 32, config.model])
     shown, _ = offered(tasks, config.model)
     rows = [row(t, e) for t in shown for e in t.examples[:2]]
-    wire(explain, inputs, outputs, "explain", [button.click, text.submit, text_pair.submit], note=3, raw=4,
-         config=config, example_rows_=rows, task=task, model=model, tasks=tasks, warn_box=warn)
+    wire(TabParts(explain, "explain", inputs, outputs, [button.click, text.submit, text_pair.submit], note=3,
+         raw=4, warn_box=warn, task=task, model=model, tasks=tasks), config, rows)

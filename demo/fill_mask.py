@@ -7,8 +7,8 @@ import re
 import gradio as gr
 
 from .caches import get_predictor
-from .common import (DemoConfig, batched, example_rows, model_selector, notes, piece_text, run_batch, task_dropdown,
-                     warning_box, wire)
+from .common import (DemoConfig, TabParts, batched, example_rows, model_selector, notes, piece_text, run_batch,
+                     task_dropdown, warning_box, wire)
 from .errors import endpoint
 from .policy import check_text
 
@@ -94,6 +94,6 @@ def build(config: DemoConfig, tasks: list) -> None:
         raw = gr.JSON()
     inputs, outputs = [text, top_k, model, task], [filled, table, note, raw]
     rows = example_rows(tasks, config.model, lambda t, e: [e, 5, config.model, t.name])
-    wire(fill_mask, inputs, outputs, API_NAME, [button.click, text.submit], note=2, raw=3, config=config,
-         example_rows_=rows, task=task, model=model, tasks=tasks, warn_box=warn)
+    wire(TabParts(fill_mask, API_NAME, inputs, outputs, [button.click, text.submit], note=2, raw=3, warn_box=warn,
+         task=task, model=model, tasks=tasks), config, rows)
     gr.api(fill_mask_batch, api_name="fill_mask_batch", batch=True, max_batch_size=16)

@@ -14,33 +14,20 @@ import re
 import secrets
 import shutil
 import tempfile
-import threading
 import time
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
 
 from .errors import UserError
 from .policy import FINETUNE_PREFIX, check_text
+from .workfolders import _FOLDERS, _LOCK, WorkFolder, created_by_app  # noqa: F401  (created_by_app: re-exported)
 
 HOLD_OUT = 0.2  # share of the uploaded rows kept for the final evaluation
 RELIABLE_ROWS = 50  # fewer held-out rows than this: the score is reported as unreliable
 MAX_AGE_S = 3600  # a run's folder and zip are removed an hour after the run started
 MAX_TOTAL_BYTES = 512 * 2**20  # and the oldest runs go first when all of them together pass this
-
-
-@dataclass
-class WorkFolder:
-    run_id: str  # what the page and the API show instead of the folder's path
-    path: Path
-    created: float
-    busy: bool = True  # training: never expired
-
-
-_FOLDERS: dict[str, WorkFolder] = {}  # run id -> folder, of this process only
-_LOCK = threading.Lock()
 
 
 def new_work_folder() -> WorkFolder:
@@ -55,16 +42,6 @@ def new_work_folder() -> WorkFolder:
 def release(folder: WorkFolder) -> None:
     """The run is over: its folder may now expire."""
     folder.busy = False
-
-
-def created_by_app(path: Path) -> bool:
-    """Whether `path` is (inside) a work folder this process made and still keeps."""
-    try:
-        path = Path(path).expanduser().resolve()
-    except (OSError, RuntimeError):
-        return False
-    with _LOCK:
-        return any(path == f.path.resolve() or f.path.resolve() in path.parents for f in _FOLDERS.values())
 
 
 def trained_folder(run: str) -> Path | None:

@@ -28,22 +28,15 @@ def published_results(path: Path = PUBLISHED) -> dict | None:
     return read_results(path) if Path(path).is_file() else None
 
 
-def scale(task) -> float:
-    """Factor from the metric's own scale to 0-100 (the Task spec's `metric_scale`)."""
-    value = getattr(task, "metric_scale", None)
-    if value is not None:
-        return float(value)
-    return 1.0 if task.metric in ("squad", "squad_v2", "sacrebleu") else 100.0
-
-
 def headline(task) -> tuple[str, ...]:
-    return tuple(getattr(task, "headline_metrics", None) or (task.primary_metric,))
+    return task.headline_metrics
 
 
-def held_out(task_name: str, model: str) -> dict | None:
-    """{"split", "n", "scores": {metric: (value, low, high) on 0-100}, "source"} or None: the
-    shipped default's held-out scores, for a head that is there."""
-    if model != "default" or head_folder(task_name, model) is None:
+def held_out(task_name: str, source) -> dict | None:
+    """{"split", "n", "scores": {metric: (value, low, high) on 0-100}, "extra", "source"} or None: the
+    shipped default's held-out scores, for a head that is there (`source`: the resolved model, None when
+    it could not be resolved)."""
+    if source is None or source.name != "default":
         return None  # other models: scored in the Leaderboard tab (their own results rows)
     return _published_scores(task_name)
 
@@ -52,33 +45,32 @@ def held_out(task_name: str, model: str) -> dict | None:
 def _published_scores(task_name: str) -> dict | None:
     import bertkit
 
-    data = published_results()
-    entry = (data or {}).get("tasks", {}).get(task_name)
+    entry = (published_results() or {}).get("tasks", {}).get(task_name)
     if not entry or entry.get("status") != "scored":
         return None
-    factor = scale(bertkit.get_task(task_name))
+    factor = bertkit.get_task(task_name).metric_scale
     facts = _split_scores(entry, factor)
     # every other held-out split the run scored (translation: news_test beside Multi30k test2016)
     facts["extra"] = [_split_scores(e, factor) for e in (entry.get("extra_splits") or {}).values()
-                      if isinstance(e, dict) and e.get("status") == "scored"]
+                      if e.get("status") == "scored"]
     facts["source"] = f"evaluation/published/{PUBLISHED.name}"
     return facts
 
 
 def _split_scores(entry: dict, factor: float) -> dict:
     scores = {}
-    for metric, score in entry.get("scores", {}).items():
-        if not isinstance(score, dict) or score.get("value") is None:
+    for metric, score in entry["scores"].items():
+        if score.get("value") is None:  # e.g. a Pearson of constant predictions
             continue
         low, high = score.get("ci") or (None, None)
         scores[metric] = tuple(None if v is None else v * factor for v in (score["value"], low, high))
-    return {"split": entry.get("split"), "n": entry.get("n_examples"), "scores": scores}
+    return {"split": entry["split"], "n": entry.get("n_examples"), "scores": scores}
 
 
 def held_out_text(task, facts: dict, ci_words: bool = True) -> str:
     """Every held-out split's headline scores: "bleu 38.5 [36.9, 40.0] on 1,000 test examples; ..."."""
     parts = []
-    for split in [facts, *facts.get("extra", [])]:
+    for split in [facts, *facts["extra"]]:
         shown = [score_text(m, *split["scores"][m]) for m in headline(task) if m in split["scores"]]
         if shown:
             n = f"{split['n']:,} " if isinstance(split.get("n"), int) else ""
@@ -87,41 +79,37 @@ def held_out_text(task, facts: dict, ci_words: bool = True) -> str:
     return "; ".join(parts)
 
 
-def head_folder(task_name: str, model: str) -> Path | None:
+def resolved(task_name: str, model: str):
+    """The model's ModelSource for this task, None when it cannot be resolved (no head, offline, ...)."""
     from bertkit.errors import BertkitError
     from bertkit.models import resolve
 
     try:
-        return resolve(model, task_name).path
+        return resolve(model, task_name)
     except BertkitError:
         return None
 
 
 @functools.lru_cache(maxsize=256)
-def training_rows(task_name: str, model: str) -> int | None:
-    """Rows the head was trained on, from its model card."""
-    folder = head_folder(task_name, model)
-    card = folder / "README.md" if folder else None
-    if not card or not card.is_file():
+def training_rows(folder: Path) -> int | None:
+    """Rows the head in `folder` was trained on, from its model card."""
+    card = folder / "README.md"
+    if not card.is_file():
         return None
     found = _TRAINING_ROWS.search(card.read_text(errors="replace"))
     return int(found.group(1).replace(",", "")) if found else None
 
 
-def head_meta(task_name: str, model: str) -> dict:
-    from bertkit.errors import BertkitError
-    from bertkit.models import resolve
-
-    try:
-        return resolve(model, task_name).meta
-    except BertkitError:
-        return {}
+def threshold_in(meta: dict) -> float | None:
+    """A SQuAD v2 head's no-answer threshold tuned on its tune split (bertkit.json), or None."""
+    value = meta.get("no_answer_threshold")
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 def tuned_threshold(task_name: str, model: str = "default") -> float | None:
-    """A SQuAD v2 head's no-answer threshold tuned on its tune split (bertkit.json), or None."""
-    value = head_meta(task_name, model).get("no_answer_threshold")
-    return float(value) if isinstance(value, (int, float)) else None
+    """`threshold_in` for a model not loaded yet (the page's slider before the first answer)."""
+    source = resolved(task_name, model)
+    return threshold_in(source.meta) if source else None
 
 
 def score_text(metric: str, value, low, high) -> str:
@@ -135,28 +123,28 @@ def training_data(task) -> str:
     return ", ".join(f"`{f}`" for f in files)
 
 
-def honesty_line(task_name: str, model: str = "default", head_trained: bool = True,
-                 majority: str | None = None) -> str:
-    """One Markdown line: how good the head is (held-out, 95 % CI, every held-out split it has) and what
-    it was trained on; `majority`: the answer a majority-class head gives every input."""
-    import bertkit
+def honesty_line(predictor, majority: str | None = None) -> str:
+    """One Markdown line: how good the predictor's head is (held-out, 95 % CI, every held-out split it
+    has) and what it was trained on; `majority`: the answer a majority-class head gives every input."""
+    if not predictor.head_trained:
+        return ""  # the untrained-head warning says it all
+    return source_line(predictor.task, predictor.source, majority)
 
+
+def source_line(task, source, majority: str | None = None) -> str:
+    """`honesty_line` for a trained head of `task` in `source` (a ModelSource; None: nothing known)."""
     from .majority import majority_text
 
-    task = bertkit.get_task(task_name)
-    if not head_trained:
-        return ""  # the untrained-head warning says it all
-    facts = held_out(task.name, model)
+    facts = held_out(task.name, source)
     if facts:
         score = held_out_text(task, facts) or "no headline score"
     else:
-        meta = head_meta(task.name, model)
-        tune = meta.get("metrics", {}).get(f"eval_{task.primary_metric}")
+        tune = (source.meta if source else {}).get("metrics", {}).get(f"eval_{task.primary_metric}")
         score = (f"no held-out score for this model (tune-split {task.primary_metric} {tune:.4g}; score it in the "
                  f"Leaderboard tab)" if isinstance(tune, (int, float)) else
                  "no held-out score for this model yet (score it in the Leaderboard tab)")
-    rows = training_rows(task.name, model)
-    data = training_data(task) if model == "default" else ""
+    rows = training_rows(source.path) if source else None
+    data = training_data(task) if source and source.name == "default" else ""
     trained = f"trained on {rows:,} rows" + (f" of {data}" if data else "") if rows else ""
     description = task.description.strip().splitlines()[0].rstrip(".")
     parts = [f"**{task.name}** head: {score}", trained, f"data: {description}"]

@@ -83,6 +83,11 @@ ZH = {
     "Where each tab's answers come from, how good each head is on held-out data, and how to get the same answers "
     "outside this page.": "各标签页的答案从何而来、每个分类头在留出数据上的表现，以及如何在本页面之外得到同样的答案。",
 }
+# the app's header (demo/app.py shows it) and its translation
+HEADER = """# bertkit · BERT workbench
+Every BERT application in one place, and a look inside: tokens, attention and saliency. Each tab takes a
+model: `default` (the embedded MiniLM encoder with bertkit's trained heads), a local folder, or a hub id.
+Under every answer: how good that head is on held-out data, and what it was trained on."""
 ZH_HEADER = ("# bertkit · BERT 工作台\n所有 BERT 应用集于一处，并可深入观察：词元、注意力与显著性。每个标签页都可选择模型："
              "`default`（内置 MiniLM 编码器加 bertkit 训练好的分类头）、本地文件夹或 Hub 模型 id。每个答案下方都会说明"
              "该分类头在留出数据上的表现，以及它的训练数据。")
@@ -92,16 +97,12 @@ API_ONLY = "bertkit-api"  # hidden API inputs keep their plain labels (the API p
 
 def i18n() -> gr.I18n:
     """The translations `launch(i18n=...)` sends to the browser."""
-    from .app import HEADER
-
     zh = dict(ZH, **{HEADER: ZH_HEADER})
     return gr.I18n(en={k: k for k in zh}, **{"zh-CN": zh, "zh": zh})
 
 
 def localize(demo: gr.Blocks) -> int:
     """Mark every visible text of the built app that has a translation; returns how many."""
-    from .app import HEADER
-
     known = dict(ZH, **{HEADER: ZH_HEADER})
     marked = 0
     for block in demo.blocks.values():

@@ -24,7 +24,7 @@ from pathlib import Path
 import gradio as gr
 
 from .common import DemoConfig, model_selector, named
-from .errors import UserError, endpoint, error_note, log
+from .errors import UserError, error_note, log
 from .honesty import PUBLISHED
 from .policy import model_name
 
@@ -168,12 +168,13 @@ def leaderboard(results_dir: str = "results", reference: str | None = DEFAULT_RE
 
 def run_evaluation(model: str, tasks: list[str], limit: int, results_dir: str, max_examples: int,
                    progress=None) -> str:
-    """Score `model` on `tasks` with at most `limit` examples each (`python -m evaluation run
-    --limit`), one task at a time, into `results_dir`; -> a summary line per task."""
-    import contextlib
+    """Score `model` on `tasks` with at most `limit` examples each (what `python -m evaluation run
+    --limit` does, called in-process: the server's stdout stays its own), one task at a time, into
+    `results_dir`; -> a summary line per task (the runner's own line for it)."""
     import io
 
-    from evaluation.cli import main
+    from bertkit.errors import BertkitError
+    from evaluation.runner import RunSettings, run
 
     model = model_name(model)
     tasks = [t for t in (tasks or []) if t]
@@ -185,18 +186,29 @@ def run_evaluation(model: str, tasks: list[str], limit: int, results_dir: str, m
     for i, task in enumerate(tasks):
         if progress is not None:
             progress(i / len(tasks), desc=f"{task} ({i + 1}/{len(tasks)})")
-        out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(["run", "--model", model, "--tasks", task, "--limit", str(int(limit)), "--output",
-                         str(results_dir), "--no-progress"])
-        said = [line.strip() for line in (out.getvalue() + err.getvalue()).splitlines() if line.strip()]
-        if code != 0:
-            message = said[-1] if said else f"exit status {code}"
-            raise UserError(f"evaluating {task} failed: {message.removeprefix('error: ')}")
-        lines.append(f"- **{task}**: " + (said[-1] if said else "done"))
+        command = ["python", "-m", "evaluation", "run", "--model", model, "--tasks", task, "--limit",
+                   str(int(limit)), "--output", str(results_dir), "--no-progress"]  # its equivalent, recorded
+        settings = RunSettings(model=model, tasks=task, limit=int(limit), output=str(results_dir), progress=False,
+                               command=command)
+        said = io.StringIO()  # the runner's log of this task, never the process's stdout/stderr
+        try:
+            run(settings, log=said)
+        except (BertkitError, OSError, KeyError, ValueError) as e:  # what the CLI reports as a user error
+            raise UserError(f"evaluating {task} failed: {one_line(e)}") from None
+        except Exception as e:  # a bug: logged with its traceback, one line on the page
+            log.exception("run_evaluation(%r, %r)", model, task)
+            raise UserError(f"evaluating {task} failed: unexpected {type(e).__name__}: {one_line(e)}") from None
+        told = [line.strip() for line in said.getvalue().splitlines() if line.strip()]
+        lines.append(f"- **{task}**: " + (told[-1] if told else "done"))
     if progress is not None:
         progress(1.0, desc="done")
     return "\n".join(lines)
+
+
+def one_line(error: BaseException) -> str:
+    """An error on one line (a KeyError without its quotes), as `python -m evaluation` prints it."""
+    text = error.args[0] if isinstance(error, KeyError) and len(error.args) == 1 else error
+    return " ".join(str(text).split()) or type(error).__name__
 
 
 def build(config: DemoConfig) -> None:

@@ -17,58 +17,60 @@ from .registry import FAMILY_TABS, tab_of
 COLUMNS = ["tab", "task", "head", "held-out score (95 % CI)", "split · examples", "tune score"]
 
 
-def head_status(task_name: str, model: str) -> tuple[str, str]:
-    """(status, tune-split score) without loading weights."""
+def lookup(task_name: str, model: str):
+    """(the model's ModelSource for this task, None) or (None, the status line saying why there is none)."""
     from bertkit.errors import BertkitError, MissingHeadError
     from bertkit.models import resolve
 
     try:
-        source = resolve(model, task_name)
+        return resolve(model, task_name), None
     except MissingHeadError:
-        return "no trained head yet", ""
+        return None, "no trained head yet"
     except BertkitError as e:
-        return f"unavailable: {e}", ""
-    meta = source.meta
-    if meta.get("task") not in (None, task_name):
-        return f"trained for {meta['task']}, not {task_name}", ""
-    if not meta:
-        return checkpoint_head(source.path, task_name), ""
-    from bertkit import get_task
+        return None, f"unavailable: {e}"
 
-    task = get_task(task_name)
+
+def head_status(task_name: str, model: str, probe: bool = False) -> tuple[str, str]:
+    """(status, tune-split score); `probe`: a plain checkpoint is loaded to learn whether it holds the head."""
+    import bertkit
+
+    return source_status(bertkit.get_task(task_name), model, *lookup(task_name, model), probe)
+
+
+def source_status(task, model: str, source, problem: str | None, probe: bool) -> tuple[str, str]:
+    if source is None:
+        return problem, ""
+    meta = source.meta
+    if not source.serves(task):
+        return f"trained for {meta['task']}, not {task.name}", ""
+    if not meta:
+        return checkpoint_head(task.name, model) if probe else "plain checkpoint (head checked when shown)", ""
     score = meta.get("metrics", {}).get(f"eval_{task.primary_metric}")
     # on the tables' 0-100 scale, like the held-out column (0.94 accuracy and 75.69 F1 side by side misled)
-    tune = f"{task.primary_metric} {task.percent(score):.1f}" if isinstance(score, (int, float)) else ""
+    tune = f"{task.primary_metric} {score * task.metric_scale:.1f}" if isinstance(score, (int, float)) else ""
     return f"trained ({meta.get('format', 'full')})", tune
 
 
-def checkpoint_head(folder, task_name: str) -> str:
-    """Whether a plain checkpoint holds this task's head, from the safetensors headers only."""
-    from safetensors import safe_open
+def checkpoint_head(task_name: str, model: str) -> str:
+    """Whether a plain checkpoint holds this task's head: what `bertkit.load` itself found loading it."""
+    from .caches import get_predictor
 
-    from bertkit import get_task
-
-    heads = get_task(task_name).family.head_modules
-    keys = []
-    for file in sorted(folder.glob("*.safetensors")):
-        with safe_open(str(file), "pt") as f:
-            keys += list(f.keys())
-    if not keys:
-        return "checkpoint without safetensors weights"
-    if any(h in k for k in keys for h in heads):
-        return "head in the checkpoint"
-    return "no head in the checkpoint: random until fine-tuned"
+    try:
+        predictor = get_predictor(task_name, model)
+    except gr.Error as e:
+        return f"unavailable: {e.message}"
+    return "head in the checkpoint" if predictor.head_trained else "no head in the checkpoint: random until fine-tuned"
 
 
-def held_out_cells(task, model: str) -> tuple[str, str]:
-    facts = held_out(task.name, model)
+def held_out_cells(task, source) -> tuple[str, str]:
+    facts = held_out(task.name, source)
     if not facts:
         return "", ""
-    splits = [f for f in [facts, *facts.get("extra", [])] if f["scores"]]
-    shown = ["; ".join(" · ".join(score_text(m, *f["scores"][m]) for m in headline(task) if m in f["scores"])
-                       + (f" ({f['split']})" if len(splits) > 1 else "") for f in splits)]
+    splits = [f for f in [facts, *facts["extra"]] if f["scores"]]
+    shown = "; ".join(" · ".join(score_text(m, *f["scores"][m]) for m in headline(task) if m in f["scores"])
+                      + (f" ({f['split']})" if len(splits) > 1 else "") for f in splits)
     sizes = "; ".join(f"{f['split']} · {f['n']:,}" if isinstance(f.get("n"), int) else str(f["split"]) for f in splits)
-    return shown[0], sizes
+    return shown, sizes
 
 
 def tabs_table(model: str, probe: bool = True) -> list[list]:
@@ -81,11 +83,12 @@ def tabs_table(model: str, probe: bool = True) -> list[list]:
     rows = []
     for task in bertkit.all_tasks():
         row = tab_of(task)
-        status, tune = head_status(task.name, model)
+        source, problem = lookup(task.name, model)
+        status, tune = source_status(task, model, source, problem, probe)
         if probe and status.startswith("trained") and "scores" in task.outputs:
             answer = majority_head(task.name, model)
             status += f" · majority class: answers {answer} for every input" if answer else ""
-        rows.append([row.title if row else "(no tab)", task.name, status, *held_out_cells(task, model), tune])
+        rows.append([row.title if row else "(no tab)", task.name, status, *held_out_cells(task, source), tune])
     rows += [["Tokenizer / Attention", "(encoder)", "the model's encoder (an adapter's base model)", "", "", ""],
              ["Explain", "(classification tasks)", "the classification head above", "", "", ""]]
     return rows

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gradio as gr
 
 from .caches import get_predictor
-from .common import (DemoConfig, batched, example_rows, model_selector, notes, run_batch, task_dropdown,
-                     wire, warning_box)
+from .common import (DemoConfig, TabParts, batched, example_rows, model_selector, notes, run_batch,
+                     task_dropdown, warning_box, wire)
 from .errors import endpoint
 from .policy import check_text
 
@@ -71,6 +71,6 @@ def build(config: DemoConfig, tasks: list) -> None:
         raw = gr.JSON()
     inputs, outputs = [text, model, task], [spans, table, note, raw]
     rows = example_rows(tasks, config.model, lambda t, e: [e, config.model, t.name])
-    wire(entities, inputs, outputs, API_NAME, [button.click, text.submit], note=2, raw=3, config=config,
-         example_rows_=rows, task=task, model=model, tasks=tasks, warn_box=warn)
+    wire(TabParts(entities, API_NAME, inputs, outputs, [button.click, text.submit], note=2, raw=3, warn_box=warn,
+         task=task, model=model, tasks=tasks), config, rows)
     gr.api(ner_batch, api_name="ner_batch", batch=True, max_batch_size=16)

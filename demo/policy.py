@@ -99,7 +99,7 @@ def looks_local(value: str) -> bool:
 def app_created(path: Path) -> bool:
     """A folder this app made (a Fine-tune run of this process: its registry, not a folder's name, so a
     `bertkit-finetune-*` folder planted in the temp dir is not trusted) or one the operator configured."""
-    from .finetune_files import created_by_app
+    from .workfolders import created_by_app
 
     try:
         resolved = path.expanduser().resolve()

@@ -6,9 +6,10 @@ from __future__ import annotations
 import gradio as gr
 
 from .caches import get_predictor
-from .common import DemoConfig, example_rows, model_selector, notes, task_dropdown, task_choices, wire, warning_box
+from .common import (DemoConfig, TabParts, example_rows, model_selector, notes, task_choices, task_dropdown,
+                     warning_box, wire)
 from .errors import UserError, endpoint
-from .honesty import tuned_threshold
+from .honesty import threshold_in, tuned_threshold
 from .policy import MAX_CONTEXT_CHARS, check_text, model_name, number, option
 from .readable import split_warning
 
@@ -58,7 +59,7 @@ def candidates_table(result: dict) -> list[list]:
 def summary(result: dict, threshold, predictor, texts=()) -> str:
     p_none = result.get("no_answer_probability")
     if threshold is None:
-        threshold = tuned_threshold(predictor.task.name, predictor.source.name if predictor.source else "default")
+        threshold = threshold_in(predictor.source.meta if predictor.source else {})
     if result["start"] < 0:
         shown = f"{float(threshold):.4f}" if threshold is not None else "the head's"
         text = f"**No answer** in this context: p(no answer) = {p_none:.4f} > threshold {shown}."
@@ -131,8 +132,8 @@ def build(config: DemoConfig, tasks: list) -> None:
                                                            config.model])
     # the API's threshold defaults to empty (the head's tuned one), not to the squad slider's start value
     api_threshold = gr.Number(value=None, visible=False, label="threshold")
-    wire(answer, inputs, outputs, API_NAME, [button.click, question.submit], note=2, raw=3, config=config,
-         example_rows_=rows, warn_box=warn, api_inputs=[question, context, task, top_k, api_threshold, model])
+    wire(TabParts(answer, API_NAME, inputs, outputs, [button.click, question.submit], note=2, raw=3,
+         api_inputs=[question, context, task, top_k, api_threshold, model], warn_box=warn), config, rows)
     task.input(threshold_slider, [task, model], threshold, api_visibility="private")
     model.change(lambda m, current: task_choices(tasks, m, current), [model, task], task,
                  api_visibility="private").then(threshold_slider, [task, model], threshold,

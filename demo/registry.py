@@ -54,18 +54,3 @@ def classification_tasks() -> list:
     """Tasks the Explain and Fine-tune tabs take: the Classify and Pairs rows."""
     return [t for row in FAMILY_TABS if row.module in (classify, pair) for t in row.tasks()]
 
-
-def servable(task, model: str) -> bool:
-    """Whether `model` can answer `task` without loading weights: `default` needs a shipped head;
-    a folder or hub model trained for one task serves only that task (an untrained head is
-    served with a warning); a model that cannot be resolved here is offered (its error shows on use)."""
-    from bertkit.errors import BertkitError, MissingHeadError
-    from bertkit.models import resolve
-
-    try:
-        meta = resolve(model, task.name).meta
-    except MissingHeadError:
-        return False
-    except BertkitError:
-        return True
-    return meta.get("task") in (None, task.name)

@@ -7,7 +7,8 @@ import html
 import gradio as gr
 
 from .caches import get_predictor
-from .common import DemoConfig, example_rows, model_selector, notes, task_dropdown, wire, warning_box, WholeNumber
+from .common import (DemoConfig, TabParts, WholeNumber, example_rows, model_selector, notes, task_dropdown,
+                     warning_box, wire)
 from .errors import UserError, endpoint
 from .policy import check_text
 from .readable import split_warning
@@ -168,9 +169,9 @@ def build(config: DemoConfig, tasks: list) -> None:
     # the API's predicate: an integer defaulting to -1 (every verb), not the first example's index
     api_predicate = WholeNumber(value=ALL, visible=False, label="predicate")
     # examples are not cached (the predicate list depends on the text): a click fills the inputs and runs
-    wire(roles, inputs, outputs, API_NAME, [button.click, text.submit], note=2, raw=3, config=config,
-         example_rows_=rows, cache=False, task=task, model=model, tasks=tasks, warn_box=warn,
-         api_inputs=[text, api_predicate, model, task])
+    wire(TabParts(roles, API_NAME, inputs, outputs, [button.click, text.submit], note=2, raw=3,
+                  api_inputs=[text, api_predicate, model, task], warn_box=warn, task=task, model=model, tasks=tasks),
+         config, rows, cache=False)
 
 
 def page_value(example) -> str:

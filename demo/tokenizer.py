@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from .caches import load_tokenizer
-from .common import DemoConfig, model_selector, wire
+from .common import DemoConfig, TabParts, model_selector, wire
 from .errors import endpoint
 from .policy import check_text
 
@@ -83,5 +83,5 @@ def build(config: DemoConfig) -> None:
     inputs, outputs = [text, text_pair, model], [chips, table, summary, raw]
     rows = [["unaffable", "", config.model], ["Tokenization of transformers isn't magic!", "", config.model],
             ["How old are you?", "I am 24 years old.", config.model]]
-    wire(tokenize, inputs, outputs, "tokenize", [button.click, text.submit, text_pair.submit], note=2, raw=3,
-         config=config, example_rows_=rows)
+    wire(TabParts(tokenize, "tokenize", inputs, outputs, [button.click, text.submit, text_pair.submit], note=2,
+         raw=3), config, rows)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import gradio as gr
 
 from .caches import get_predictor
-from .common import DemoConfig, example_rows, model_selector, notes, task_dropdown, wire, warning_box
+from .common import DemoConfig, TabParts, example_rows, model_selector, notes, task_dropdown, warning_box, wire
 from .errors import endpoint
 from .policy import check_text
 
@@ -53,5 +53,5 @@ def build(config: DemoConfig, tasks: list) -> None:
         raw = gr.JSON()
     inputs, outputs = [text, beams, model, task], [english, note, raw]
     rows = example_rows(tasks, config.model, lambda t, e: [e, 4, config.model, t.name])
-    wire(translate, inputs, outputs, API_NAME, [button.click, text.submit], note=1, raw=2, config=config,
-         example_rows_=rows, task=task, model=model, tasks=tasks, warn_box=warn)
+    wire(TabParts(translate, API_NAME, inputs, outputs, [button.click, text.submit], note=1, raw=2, warn_box=warn,
+         task=task, model=model, tasks=tasks), config, rows)

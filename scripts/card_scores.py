@@ -1,11 +1,19 @@
-"""Write the evaluation suite's held-out scores (95 % bootstrap intervals) into the shipped heads'
-model cards, and print the README table of shipped heads beside published references.
+"""Publish the evaluation suite's held-out scores of the shipped heads: write
+evaluation/published/default.json from the results JSON (full precision, 95 % bootstrap intervals),
+then render the heads' model cards and the README table of shipped heads from that same file.
 
     python -m evaluation run --model default --output results/
-    python scripts/card_scores.py results/            # updates bertkit/heads/*/README.md, prints the table
+    python scripts/card_scores.py results/      # writes the published file, updates bertkit/heads/*/README.md
+
+A task the results folder holds no full (unlimited) scored run of keeps its published entry; with no
+results at all the cards and table are rendered again from the published file as it is.
 """
 import json
+import os
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -13,9 +21,11 @@ sys.path.insert(0, str(REPO))
 
 from bertkit.tasks.base import all_tasks  # noqa: E402
 from evaluation.references import references  # noqa: E402
-from evaluation.results import extra_splits, percent  # noqa: E402
+from evaluation.results import extra_splits, percent, read_results  # noqa: E402
 
 HEADS = REPO / "bertkit" / "heads"
+PUBLISHED = REPO / "evaluation" / "published" / "default.json"  # what the app and the leaderboard read
+RUN_LOCAL = ("predictions", "reused_from", "key")  # point into the results folder, which is not committed
 SECTION = "## Held-out scores (evaluation suite, 95 % bootstrap interval)"
 DASH = "—"
 # The README compares each head with its own base model and with BERT-base, both from evaluation/references.py.
@@ -37,16 +47,18 @@ def published(task, metric: str, wanted: str) -> str:
     return DASH
 
 
-def latest_entries(results_dir: Path) -> dict:
-    entries = {}
+def latest_entries(results_dir: Path) -> tuple[dict, dict]:
+    """({task: entry}, {task: results file name}): each task's newest full (unlimited) scored run of
+    the default model in `results_dir`."""
+    entries, sources = {}, {}
     for path in sorted(results_dir.glob("*.json"), key=lambda p: p.stat().st_mtime):
-        data = json.loads(path.read_text())
-        if (data.get("manifest", {}).get("model") or {}).get("id") != "default":
+        data = read_results(path)
+        if data is None or data["manifest"]["model"]["id"] != "default":
             continue
-        for task, entry in data.get("tasks", {}).items():
+        for task, entry in data["tasks"].items():
             if entry.get("status") == "scored" and not (entry.get("data") or {}).get("limit"):
-                entries[task] = entry
-    return entries
+                entries[task], sources[task] = entry, path.name
+    return entries, sources
 
 
 def score_table(task: str, entry: dict, split: str) -> list[str]:
@@ -68,10 +80,56 @@ def card_section(task: str, entry: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def update_card(task: str, entry: dict) -> None:
-    card = HEADS / task / "README.md"
+def update_card(task: str, entry: dict, heads: Path = HEADS) -> None:
+    card = heads / task / "README.md"
     text = card.read_text().split(SECTION)[0].rstrip() + "\n\n" + card_section(task, entry)
     card.write_text(text)
+
+
+def published_entry(entry: dict, source: str) -> dict:
+    """A results entry as published: every number as measured, without the run-local file pointers."""
+    kept = {k: v for k, v in entry.items() if k not in RUN_LOCAL}
+    if kept.get("extra_splits"):
+        kept["extra_splits"] = {split: published_entry(e, source) for split, e in kept["extra_splits"].items()}
+    kept["notes"] = [*kept.get("notes", []), f"from {source}"]
+    return kept
+
+
+def published_results(entries: dict, sources: dict, current: dict | None, heads: Path = HEADS) -> dict:
+    """The published results file (schema bertkit-eval/1): for every task with a shipped head, its
+    newest full run in `entries`, else its entry in `current` (the file as published before)."""
+    tasks = {}
+    for task in all_tasks():
+        shipped = (heads / task.name / "bertkit.json").exists()
+        if shipped and task.name in entries:
+            tasks[task.name] = published_entry(entries[task.name], sources[task.name])
+        elif shipped and (current or {}).get("tasks", {}).get(task.name, {}).get("status") == "scored":
+            tasks[task.name] = current["tasks"][task.name]
+        else:
+            tasks[task.name] = {"status": "skipped", "reason": "no shipped head", "version": task.version,
+                                "split": task.reported_split}
+    commit = subprocess.run(["git", "-C", str(REPO), "log", "-1", "--format=%H", "--", "bertkit/heads"],
+                            capture_output=True, text=True).stdout.strip() or None
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return {"schema": "bertkit-eval/1", "run_id": "published-default", "created": stamp, "finished": stamp,
+            "manifest": {"model": {"id": "default", "weights": None}, "heads_commit": commit,
+                         "source": "the evaluation suite's newest full run per task "
+                                   "(python scripts/card_scores.py RESULTS_DIR)"},
+            "settings": {"tasks": list(tasks), "split": None, "limit": None,
+                         "bootstrap": {"resamples": 1000, "confidence": 0.95}},
+            "tasks": tasks}
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Atomically: a reader never sees half a file, a failed write leaves the old one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(json.dumps(data, indent=1) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def readme_table(entries: dict) -> str:
@@ -108,14 +166,26 @@ def update_readme(table: str) -> None:
         readme.write_text(head + start + "\n" + table + "\n" + end + rest.split(end, 1)[1])
 
 
-def main(results_dir: str = "results") -> None:
-    entries = latest_entries(Path(results_dir))
-    for task, entry in entries.items():
-        if (HEADS / task / "README.md").exists():
-            update_card(task, entry)
-    table = readme_table(entries)
-    update_readme(table)
+def main(results_dir: str = "results", published: Path = PUBLISHED, heads: Path = HEADS,
+         readme: bool = True) -> dict:
+    """Publish the newest full runs in `results_dir`, then render every shipped head's card (and the
+    README table) from the published file; returns what was published."""
+    entries, sources = latest_entries(Path(results_dir))
+    current = read_results(published) if published.is_file() else None
+    data = published_results(entries, sources, current, heads)
+    if entries or current is None:
+        write_json(published, data)
+    else:
+        data = current  # nothing new: render from the file as published
+    scored = {task: e for task, e in data["tasks"].items() if e["status"] == "scored"}
+    for task, entry in scored.items():
+        if (heads / task / "README.md").exists():
+            update_card(task, entry, heads)
+    table = readme_table(scored)
+    if readme:
+        update_readme(table)
     print(table)
+    return data
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Score every shipped head with the evaluation suite (held-out splits, 95 % bootstrap intervals),
-# write the intervals into each head's model card, and print the README table. Tasks already scored
+# publish them (evaluation/published/default.json), render each head's model card and the README
+# table from that file, and print the table. Tasks already scored
 # for the same weights and data are reused, so re-running after a new head only scores that head.
 set -euo pipefail
 cd "$(dirname "$0")/.."

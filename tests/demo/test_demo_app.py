@@ -73,23 +73,26 @@ def test_qnli_is_offered_only_to_a_model_that_can_serve_it(tiny):
 # ---- honesty -------------------------------------------------------------------------------------
 def test_every_default_head_says_how_good_it_is():
     import bertkit
-    from demo.honesty import honesty_line
+    from bertkit.models import resolve
+    from demo.honesty import source_line
 
-    line = honesty_line("sst2", "default")
-    assert f"accuracy {shipped('sst2', 'accuracy')} (95 % CI) on 872 held-out dev examples" in line
-    assert "trained on 65,368 rows of `glue/SST-2/train.tsv`" in line and "movie-review" in line
-    assert "bleu 38.5 [36.9, 40.0]" in honesty_line("translation", "default")
-    assert "matthews_correlation 28.6 [22.4, 34.6]" in honesty_line("cola", "default")
+    def line(name):  # the note under an answer: what the predictor's source says (no weights loaded here)
+        return source_line(bertkit.get_task(name), resolve("default", name))
+
+    assert f"accuracy {shipped('sst2', 'accuracy')} (95 % CI) on 872 held-out dev examples" in line("sst2")
+    assert "trained on 65,368 rows of `glue/SST-2/train.tsv`" in line("sst2") and "movie-review" in line("sst2")
+    assert f"bleu {shipped('translation', 'bleu')}" in line("translation")
+    assert f"matthews_correlation {shipped('cola', 'matthews_correlation')}" in line("cola")
     for task in bertkit.all_tasks():
         if task.name != "qnli":
-            assert "(95 % CI) on" in honesty_line(task.name, "default"), task.name
+            assert "(95 % CI) on" in line(task.name), task.name
 
 
 def test_the_note_under_an_answer_carries_the_honesty_line():
     from demo.classify import classify
 
     _, note, _ = classify("Him went to the store yesterday.", "cola", "default")
-    assert note.startswith("ℹ️ **cola** head: matthews_correlation 28.6")
+    assert note.startswith(f"ℹ️ **cola** head: matthews_correlation {shipped('cola', 'matthews_correlation')}")
 
 
 def test_squad_v2_slider_starts_at_the_tuned_threshold():
@@ -189,6 +192,11 @@ def test_run_evaluation_adds_a_capped_row(tiny, data_dir, tmp_path):
         run_evaluation(tiny, [], 5, str(tmp_path), 20)
     steps = []
     summary = run_evaluation(tiny, ["sst2"], 6, str(tmp_path), 20, lambda f, desc="": steps.append(f))
-    assert "**sst2**" in summary and steps[0] == 0.0 and steps[-1] == 1.0
+    assert "**sst2**" in summary and "accuracy = " in summary and steps[0] == 0.0 and steps[-1] == 1.0
+    import json  # called in-process (never under a redirected stdout), recording the CLI command it equals
+
+    written = json.loads(next(tmp_path.glob("*.json")).read_text())
+    assert written["settings"]["command"][3:] == ["run", "--model", tiny, "--tasks", "sst2", "--limit", "6",
+                                                  "--output", str(tmp_path), "--no-progress"]
     text, _ = leaderboard(str(tmp_path))
-    assert f"| {tiny} (limit 6) | dev |" in text and "| default (shipped) | dev |" in text
+    assert f"| {tiny} (limit 6) (untrained head: sst2) | dev |" in text and "| default (shipped) | dev |" in text
