@@ -78,7 +78,7 @@ def _build(task, model, allow_pickle, requested="auto", user_map=None):
 
     transformers.utils.logging.set_verbosity_error()  # we report a missing head ourselves
     source = resolve(model, task.name)
-    if source.meta.get("task") not in (None, task.name):
+    if not source.serves(task):
         raise ModelError(f"{source.path} was trained for {source.meta['task']!r}, not {task.name!r}")
     if source.meta.get("labels") and tuple(source.meta["labels"]) != task.labels:
         import dataclasses

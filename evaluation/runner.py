@@ -18,7 +18,6 @@ another task, missing data) is recorded as skipped, with the reason, and the run
 """
 from __future__ import annotations
 
-import inspect
 import sys
 import time
 import warnings
@@ -135,13 +134,9 @@ def expected_precision(task, requested: str, meta: dict) -> str:
     """What `bertkit.load` will choose for `requested` here (the loaded predictor reports it)."""
     import torch
 
-    from bertkit import api
+    from bertkit.api import choose_precision
 
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    choose = getattr(api, "choose_precision", None)
-    if choose is None:  # a bertkit.load without precision runs fp32
-        return "fp32"
-    return choose(task.name, requested, meta, device)
+    return choose_precision(task.name, requested, meta, "cuda" if torch.cuda.is_available() else "cpu")
 
 
 def score_task(task, s: RunSettings, run_file, data_dir: Path, shard=None) -> dict:
@@ -159,7 +154,7 @@ def score_task(task, s: RunSettings, run_file, data_dir: Path, shard=None) -> di
         return skipped(task, split, f"no head: {e}")
     except ModelError as e:
         return skipped(task, split, f"model: {e}")
-    if source.meta.get("task") not in (None, task.name):
+    if not source.serves(task):
         return skipped(task, split, f"model: {source.path} was trained for {source.meta['task']!r}, "
                                     f"not {task.name!r}")
     weights = weights_digest(model_folders(source))
@@ -192,16 +187,8 @@ def reuse(found) -> dict:
 
 def load_predictor(task, s: RunSettings):
     import bertkit
-    from bertkit import api
 
-    options = {"cache": False}
-    if s.label_map:
-        options["label_map"] = s.label_map
-    if "precision" in inspect.signature(api.load).parameters:
-        options["precision"] = s.precision
-    elif s.precision not in ("fp32", "auto"):
-        raise ModelError(f"this bertkit.load has no precision option: cannot run {s.precision}")
-    return bertkit.load(task.name, s.model, **options)
+    return bertkit.load(task.name, s.model, cache=False, precision=s.precision, label_map=s.label_map)
 
 
 def measure(task, s: RunSettings, split, data, weights, key, run_file, shard=None) -> dict:
@@ -228,8 +215,8 @@ def measure(task, s: RunSettings, split, data, weights, key, run_file, shard=Non
         except ModelError as e:
             return skipped(task, split, f"model: {e}")
     key, expected = key
-    label_map = getattr(predictor, "label_map", None)
-    precision = getattr(predictor, "precision", "fp32")
+    label_map = predictor.label_map
+    precision = predictor.precision
     if precision != expected:  # the predictor's own choice names the score
         key = task_key(weights["sha256"], task, split, data["files"], s.limit, s.seed, precision)
     family = task.family
