@@ -88,7 +88,7 @@ def main(args) -> int:
     auto = bertkit.load("sst2", args.model, precision="auto")
     measure(f"bertkit auto (-> {auto.precision})", auto, auto.precision)
     if not args.no_onnx:
-        from bertkit.onnx import export
+        from bertkit.onnx_export import export
 
         with tempfile.TemporaryDirectory() as tmp:
             for int8 in (False, True):

@@ -42,7 +42,8 @@ def cmd_train(args) -> int:
 
     is_main = os.environ.get("RANK", "0") == "0"  # under torchrun only rank 0 prints
     try:
-        from .training import TrainingInterrupted, train
+        from .errors import TrainingInterrupted
+        from .training import train
 
         result = train(args.task, **recipe_kwargs(args))
     except KeyboardInterrupt:

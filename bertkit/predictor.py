@@ -3,7 +3,7 @@
 inputs -> family.check_input -> family.preprocess (features) -> features sorted by length into
 padded batches -> family.forward under `torch.inference_mode()` (and autocast when the predictor
 runs in bf16/fp16) -> family.postprocess -> dicts. The model is a torch module or an ONNX Runtime
-session wrapped to look like one (`bertkit.onnx.OnnxModel`): families call both the same way.
+session wrapped to look like one (`bertkit.onnx_backend.OnnxModel`): families call both the same way.
 """
 from __future__ import annotations
 

@@ -30,8 +30,8 @@ from pathlib import Path
 from . import _env  # noqa: F401  (before transformers)
 from .checkpoints import fsync_tree, last_complete
 from .data.hub import load_hub_split
-from .data.schema import LINE, required_columns, to_task_schema, with_labels  # noqa: F401 (demo/finetune_files.py imports LINE, required_columns, with_labels from here)
-from .errors import BertkitError, RecipeError, TrainingInterrupted  # noqa: F401 (bertkit/cli.py, tests import TrainingInterrupted from here)
+from .data.schema import LINE, required_columns, to_task_schema, with_labels
+from .errors import BertkitError, RecipeError, TrainingInterrupted
 from .files import read_json, sha256, write_json
 from .init_from import check_init_from, init_from_adapter
 from .models import BERTKIT_FILE, check_weights, load_tokenizer, resolve
@@ -175,7 +175,6 @@ class Run:
         precision = resolve_precision(r.precision, device)
         set_seed(r.seed)
         train_rows, eval_rows = self.load_data()
-        task = self.task
         fp = self.fingerprint(precision)
         out = Path(r.output)
         partial = partial_dir(out)
@@ -205,7 +204,6 @@ class Run:
 
     def train_staged(self, action, fp, train_rows, eval_rows, precision, device, state) -> dict:
         """Everything that writes: OUTPUT.partial/ (run.json, checkpoints, final/), then the publish."""
-        import torch
         from transformers import TrainingArguments
 
         r, task = self.recipe, self.task

@@ -103,7 +103,7 @@ def required_columns(task) -> list[str]:
     columns = getattr(task, "required_columns", None)
     if columns is not None and not callable(columns):
         return list(columns)
-    from bertkit.training import required_columns as columns_of
+    from bertkit.data.schema import required_columns as columns_of
 
     return list(columns_of(task))
 
@@ -116,12 +116,12 @@ def declared_labels(text) -> tuple[str, ...] | None:
 
 def prepare_files(path: str, task_name: str, folder: Path, max_rows: int, seed: int = 0, labels=None) -> dict:
     """Read the upload (clear errors for bad files), check its labels with the CLI's rule
-    (`bertkit.training.with_labels`: a value outside the task's labels, or the declared `labels`, is an
+    (`bertkit.data.schema.with_labels`: a value outside the task's labels, or the declared `labels`, is an
     error naming the line), cap it, split it, write train/validation JSONL into `folder`."""
     from bertkit import get_task
     from bertkit.data.user import read_user_file
     from bertkit.errors import BertkitError
-    from bertkit.training import LINE, with_labels
+    from bertkit.data.schema import LINE, with_labels
 
     task = get_task(task_name)
     columns = required_columns(task)

@@ -88,7 +88,7 @@ def test_interrupted_run_resumes_to_the_same_weights(tiny_bert, files, tmp_path)
     import torch
     from transformers import TrainerCallback
 
-    from bertkit.training import TrainingInterrupted
+    from bertkit.errors import TrainingInterrupted
 
     class SignalAt(TrainerCallback):  # a real SIGINT to this process, in the middle of the run
         def on_step_end(self, args, state, control, **kwargs):
@@ -148,7 +148,7 @@ def test_lora_checkpoints_hold_only_what_is_trained_and_resume_exactly(tiny_bert
     from safetensors.torch import load_file
     from transformers import TrainerCallback
 
-    from bertkit.training import TrainingInterrupted
+    from bertkit.errors import TrainingInterrupted
 
     class SignalAt(TrainerCallback):
         def on_step_end(self, args, state, control, **kwargs):

@@ -233,7 +233,7 @@ def test_explain_waits_for_the_predictors_lock_and_names_a_model_without_gradien
     import threading
 
     import bertkit
-    from bertkit.onnx import export
+    from bertkit.onnx_export import export
     from demo.explain import METHODS, explain, saliency
 
     predictor = bertkit.load("sst2", tiny, precision="fp32")
