@@ -23,9 +23,7 @@ def cmd_run(args) -> int:
     from .render import run_table, to_text
     from .runner import RunSettings, run
 
-    run_file = run(RunSettings(model=args.model, tasks=args.tasks, data_dir=args.data_dir, split=args.split,
-                               limit=args.limit, batch_size=args.batch_size, output=args.output, seed=args.seed,
-                               precision=args.precision, label_map=args.label_map, progress=not args.no_progress))
+    run_file = run(settings_from(args))
     if os.environ.get("RANK", "0") != "0":  # under torchrun rank 0 scores, writes and prints
         return 0
     print(to_text(run_table(run_file.data)))
@@ -72,6 +70,37 @@ def positive_int(text: str) -> int:
     return value
 
 
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """One option per RunSettings field (evaluation/runner.py), with its help, type and default."""
+    import dataclasses
+
+    from .runner import RunSettings
+
+    for f in dataclasses.fields(RunSettings):
+        meta = dict(f.metadata)
+        flag = meta.pop("flag", f"--{f.name.replace('_', '-')}")
+        if not flag:
+            continue
+        kw = {"dest": f.name, "help": meta.pop("help")}
+        if f.type in (bool, "bool"):  # a default-True switch: its flag turns it off
+            parser.add_argument(flag, action="store_false", default=f.default, **kw)
+            continue
+        kind = meta.pop("type", None)
+        kw["type"] = positive_int if kind == "positive" else kind or str
+        if meta.pop("choices", None) == "precisions":
+            kw["choices"] = PRECISIONS
+        parser.add_argument(flag, default=f.default, **kw, **meta)
+
+
+def settings_from(args: argparse.Namespace):
+    import dataclasses
+
+    from .runner import RunSettings
+
+    names = {f.name for f in dataclasses.fields(RunSettings)} - {"command"}
+    return RunSettings(**{k: v for k, v in vars(args).items() if k in names})
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m evaluation",
                                      description="Score BERT checkpoints on GLUE, SQuAD, NER, SRL, translation "
@@ -79,24 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="score a model and write one results JSON (+ predictions)")
-    r.add_argument("--model", default="default", help="default | local folder | hub id (default: %(default)s)")
-    r.add_argument("--tasks", default="all",
-                   help="comma-separated task names or groups (`all`, or a benchmark: glue, squad, …; "
-                        "`python -m bertkit tasks` lists the tasks); default: all")
-    r.add_argument("--data-dir", help="benchmark data folder (default $BERTKIT_DATA_DIR or ../shared/data)")
-    r.add_argument("--split", help="override each task's reported split (Task.reported_split: dev; test for srl, "
-                                   "translation, fill-mask)")
-    r.add_argument("--limit", type=positive_int, help="score N evenly spaced examples per task (for a quick look)")
-    r.add_argument("--batch-size", type=positive_int, help="examples per forward pass (default: the predictor's)")
-    r.add_argument("--output", default="results", help="results folder (default: %(default)s)")
-    r.add_argument("--seed", type=int, default=0, help="bootstrap, fill-mask masking and untrained-head seed")
-    r.add_argument("--precision", default="fp32", choices=PRECISIONS,
-                   help="numeric precision of the forward pass, passed to bertkit.load; the one the predictor "
-                        "chose is recorded per task and in the manifest (default: %(default)s, the published scores')")
-    r.add_argument("--label-map", metavar="HEAD=TASK,...",
-                   help="what the model's own head labels mean when their names do not say it, e.g. "
-                        "LABEL_0=negative,LABEL_1=positive (bertkit/labels.py); recorded in the results")
-    r.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_run_options(r)
     r.set_defaults(func=cmd_run)
 
     b = sub.add_parser("leaderboard", help="tables and plots from every results file in a folder")

@@ -38,21 +38,36 @@ from .selection import expand_tasks, limited_indices
 COUNT_KEYS = ("number", "total", "masked_tokens")  # metric outputs that are counts, not scores
 
 
+def setting(default, help: str, **cli):
+    """A RunSettings field whose `help` (and `type`, `choices`, `metavar`, `flag`) generate its CLI option."""
+    if callable(default):
+        return field(default_factory=default, metadata={"help": help, **cli})
+    return field(default=default, metadata={"help": help, **cli})
+
+
 @dataclass
 class RunSettings:
-    """Everything one `python -m evaluation run` is told; `--help` describes each option."""
-    model: str = "default"  # default | local folder | hub id
-    tasks: str = "all"  # task names, groups and aliases, comma-separated
-    data_dir: str | Path | None = None  # None: $BERTKIT_DATA_DIR or ../shared/data
-    split: str | None = None  # None: each task's reported split
-    limit: int | None = None  # N evenly spaced examples per task
-    batch_size: int | None = None  # None: the family's evaluation batch size, else the predictor's
-    output: str | Path = "results"
-    seed: int = 0  # bootstrap resamples, fill-mask masking, untrained heads
-    precision: str = "fp32"  # auto | fp32 | bf16 | fp16, passed to bertkit.load
-    label_map: str | None = None  # what the model's head labels mean, when their names do not say it
-    progress: bool = True
-    command: list = field(default_factory=lambda: list(sys.argv))
+    """Everything one `python -m evaluation run` is told; its CLI options are generated from these fields
+    (`evaluation/cli.py`), so the two cannot drift."""
+    model: str = setting("default", "default | catalog | local folder | hub id (default: %(default)s)")
+    tasks: str = setting("all", "comma-separated task names or groups (`all`, or a benchmark: glue, squad, …; "
+                                "`python -m bertkit tasks` lists the tasks); default: all")
+    data_dir: str | Path | None = setting(None, "benchmark data folder (default $BERTKIT_DATA_DIR or ../shared/data)")
+    split: str | None = setting(None, "override each task's reported split (Task.reported_split: dev; test for srl, "
+                                      "translation, fill-mask)")
+    limit: int | None = setting(None, "score N evenly spaced examples per task (for a quick look)", type="positive")
+    batch_size: int | None = setting(None, "examples per forward pass (default: the family's evaluation batch "
+                                           "size, else the predictor's)", type="positive")
+    output: str | Path = setting("results", "results folder (default: %(default)s)")
+    seed: int = setting(0, "bootstrap, fill-mask masking and untrained-head seed", type=int)
+    precision: str = setting("fp32", "numeric precision of the forward pass, passed to bertkit.load; the one the "
+                                     "predictor chose is recorded per task and in the manifest (default: "
+                                     "%(default)s, the published scores')", choices="precisions")
+    label_map: str | None = setting(None, "what the model's own head labels mean when their names do not say "
+                                          "it, e.g. LABEL_0=negative,LABEL_1=positive (bertkit/labels.py); "
+                                          "recorded in the results", metavar="HEAD=TASK,...")
+    progress: bool = setting(True, "no progress bars", flag="--no-progress")
+    command: list = setting(lambda: list(sys.argv), "", flag="")  # recorded, not an option
 
 
 def run(settings: RunSettings, log=None) -> RunFile:
