@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
 RUNS=${BERTKIT_RUNS:-../runs}
-tasks=${*:-"stsb mrpc cola rte sst2 wnli ner srl squad fill-mask translation squad_v2"}
+# Default: every trainable task of the registry, in its display order (squad before squad_v2, which starts from it).
+tasks=${*:-$($PY -c "from bertkit.tasks.base import all_tasks; print(' '.join(t.name for t in all_tasks() if t.trainable))")}
 for task in $tasks; do
   if [ -f "bertkit/heads/$task/bertkit.json" ]; then echo "== $task: shipped already, skipping"; continue; fi
   echo "== $task: training ($(date -u +%H:%M:%S))"
