@@ -104,6 +104,10 @@ def as_os_error(error: BaseException) -> OSError | None:
     "I/O error: No space left on device (os error 28)")."""
     import re
 
+    from .errors import BertkitError
+
+    if isinstance(error, BertkitError):  # ModelError is an OSError too, but it says what is wrong itself
+        return None
     if isinstance(error, OSError):
         return error
     found = re.search(r"os error (\d+)", str(error))
