@@ -31,6 +31,7 @@ def main(argv=None):
     e.add_argument("--sentences", type=int, default=200, help="translation test sentences decoded (0 skips it)")
     e.add_argument("--beams", type=int, default=4)
     e.add_argument("--batch-size", type=int, default=64)
+    e.add_argument("--repeats", type=int, default=2, help="interleaved decoding rounds; the fastest counts")
     e.add_argument("--tasks", default="all", help="tasks of the timed evaluation run (default: all)")
     e.add_argument("--limit", type=int, default=100, help="examples per task in the timed run (default %(default)s)")
     e.add_argument("--skip-run", action="store_true", help="decoding comparison only")

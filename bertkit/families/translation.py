@@ -55,13 +55,14 @@ class Translation(Family):
     def forward(self, ctx, model, batch, meta, num_beams=DEFAULT_BEAMS, max_new_tokens=None):
         batch.pop("token_type_ids", None)
         longest = batch["input_ids"].shape[1]
-        cache = {}
-        if num_beams > 1 and getattr(model.config, "model_type", None) == "encoder-decoder":
-            from .beam_cache import BeamCache
+        max_new_tokens = int(max_new_tokens or longest * 1.5 + 10)
+        if getattr(model.config, "model_type", None) == "encoder-decoder":
+            from .beam_search import beam_search
 
-            cache["cache"] = BeamCache()  # same tokens, fewer copies per step (beam_cache.py)
-        out = model.generate(**batch, num_beams=num_beams, max_new_tokens=int(max_new_tokens or longest * 1.5 + 10),
-                             **cache)
+            # bertkit's own loop: generate()'s tokens, finished sentences leave the batch (beam_search.py)
+            out = beam_search(model, batch["input_ids"], batch["attention_mask"], num_beams, max_new_tokens)
+        else:
+            out = model.generate(**batch, num_beams=num_beams, max_new_tokens=max_new_tokens)
         return ctx.tokenizer.batch_decode(out, skip_special_tokens=True)
 
     def postprocess(self, ctx, items, features, outputs, **_):
