@@ -228,10 +228,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    return guarded(args.func, args)
+
+
+def guarded(func, args, interrupted: str = "interrupted") -> int:
+    """Run a CLI command: a user error is one line and rc 2, never a traceback; a bug is one line
+    naming it as a bug (BERTKIT_TRACEBACK=1 shows the traceback). `python -m evaluation` uses it too."""
     try:
-        return args.func(args)
+        return func(args)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(interrupted, file=sys.stderr)
         return 130
     except BrokenPipeError:  # `... | head`: the reader has gone; nothing to say
         sys.stderr.close()

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 import bertkit  # noqa: F401  (offline-safe environment before any Hugging Face import)
-from bertkit.errors import BertkitError
 
 from bertkit.precision import PRECISIONS
 
 
 def cmd_run(args) -> int:
     from .render import run_table, to_text
-    from .runner import RunSettings, run
+    from .runner import run
 
     run_file = run(settings_from(args))
     if os.environ.get("RANK", "0") != "0":  # under torchrun rank 0 scores, writes and prints
@@ -135,23 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    from bertkit.cli import guarded
+
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except KeyboardInterrupt:
-        print("interrupted: the results file holds every task finished so far", file=sys.stderr)
-        return 130
-    except (BertkitError, OSError) as e:
-        print(f"error: {one_line(e)}", file=sys.stderr)
-        return 2
-    except Exception as e:  # a bug, not a user error: one line, the traceback only on request
-        if os.environ.get("BERTKIT_TRACEBACK"):
-            raise
-        print(f"error: unexpected {type(e).__name__}: {one_line(e)} (a bug: please report it; "
-              "BERTKIT_TRACEBACK=1 shows the traceback)", file=sys.stderr)
-        return 1
-
-
-def one_line(error: BaseException) -> str:
-    text = error.args[0] if isinstance(error, KeyError) and len(error.args) == 1 else error
-    return " ".join(str(text).split()) or type(error).__name__
+    return guarded(args.func, args, "interrupted: the results file holds every task finished so far")
