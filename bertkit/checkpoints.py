@@ -142,10 +142,10 @@ class AtomicCheckpoints:
                       metadata={"format": "pt"})
 
     def _load_adapter(self, folder: str, model=None) -> None:
-        import torch
         from safetensors.torch import load_file
 
         from .errors import ModelError
+        from .lora import copy_into
 
         model = self.accelerator.unwrap_model(model if model is not None else self.model)
         try:
@@ -153,13 +153,10 @@ class AtomicCheckpoints:
         except Exception as e:  # a truncated file: name it instead of safetensors' own message alone
             raise ModelError(f"{folder}/{ADAPTER}: cannot read this checkpoint ({e}); delete that folder "
                              "to resume from the one before it") from None
-        own = dict(model.named_parameters())
-        missing = [n for n in state if n not in own]
-        if missing:
-            raise ModelError(f"{folder}/{ADAPTER}: parameters this model lacks, e.g. {missing[:3]}")
-        with torch.no_grad():
-            for name, tensor in state.items():
-                own[name].copy_(tensor.to(own[name].dtype))
+        try:
+            copy_into(model, state, f"{folder}/{ADAPTER}")
+        except ValueError as e:
+            raise ModelError(str(e)) from None
 
     def _load_from_checkpoint(self, resume_from_checkpoint: str, model=None) -> None:
         if self.bertkit_lora and os.path.isfile(os.path.join(resume_from_checkpoint, ADAPTER)):

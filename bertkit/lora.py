@@ -208,6 +208,18 @@ def dequantize(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return result
 
 
+def copy_into(model, state: dict[str, torch.Tensor], what: str) -> None:
+    """Copy `state` into the model's parameters of the same names (an adapter, a LoRA checkpoint);
+    a ValueError naming `what` when the model lacks one of them."""
+    own = dict(model.named_parameters())
+    unknown = [n for n in state if n not in own]
+    if unknown:
+        raise ValueError(f"{what} has parameters the model lacks, e.g. {unknown[:3]}")
+    with torch.no_grad():
+        for name, tensor in state.items():
+            own[name].copy_(tensor.to(own[name].dtype))
+
+
 def apply_adapter(model, settings: dict, state: dict[str, torch.Tensor], merge: bool = True):
     """Inject LoRA into a freshly built base model, load the adapter, merge it into the weights."""
     from peft import LoraConfig, inject_adapter_in_model
@@ -215,14 +227,7 @@ def apply_adapter(model, settings: dict, state: dict[str, torch.Tensor], merge: 
     config = LoraConfig(r=settings["r"], lora_alpha=settings["alpha"], lora_dropout=0.0,
                         target_modules=settings["target_modules"])
     inject_adapter_in_model(config, model)
-    state = dequantize(state)
-    own = dict(model.named_parameters())
-    unknown = [n for n in state if n not in own]
-    if unknown:
-        raise ValueError(f"adapter has parameters the model lacks, e.g. {unknown[:3]}")
-    with torch.no_grad():
-        for name, tensor in state.items():
-            own[name].copy_(tensor.to(own[name].dtype))
+    copy_into(model, dequantize(state), "adapter")
     if merge:
         from peft.tuners.lora import LoraLayer
 

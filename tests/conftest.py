@@ -46,3 +46,15 @@ def data_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"benchmark data not found at {path} (set BERTKIT_DATA_DIR to run these tests)")
     return path
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """Hidden-32 models: one torch thread computes them faster than two that wait on each other (on a
+    shared 2-core machine each op paid ~35 ms of OpenMP synchronisation). Use with usefixtures."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

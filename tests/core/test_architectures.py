@@ -12,18 +12,11 @@ import bertkit
 from arch_compare import PAIR, QA, SENTENCE, load
 from arch_models import ARCHS
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*has no trained", "ignore::FutureWarning", "ignore::UserWarning")
+pytestmark = [pytest.mark.filterwarnings("ignore:.*has no trained", "ignore::FutureWarning", "ignore::UserWarning"),
+              pytest.mark.usefixtures("one_thread")]
 TOL = 1e-4
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Hidden-32 models: one thread computes them faster than two that wait on each other (on a
-    shared 2-core machine each op paid ~35 ms of OpenMP synchronisation)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="session")
