@@ -22,6 +22,8 @@ def main(argv=None):
     t.add_argument("--steps", type=int, default=30, help="optimiser steps per run (default %(default)s)")
     t.add_argument("--batch-size", type=int, default=32)
     t.add_argument("--no-baseline", action="store_true", help="bertkit runs only (ratios against full fp32)")
+    t.add_argument("--repeats", type=int, default=1,
+                   help="interleaved rounds of the bertkit runs; the fastest of each counts (a shared CPU's load changes)")
     t.add_argument("--lora-first", action="store_true",
                    help="run LoRA before full fine-tuning (does the order of runs in one process matter?)")
     t.add_argument("--strict", action="store_true", help="exit 1 when a ratio target is missed")
