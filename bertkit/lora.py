@@ -147,18 +147,17 @@ def fast_lora_forward(self, x, *args, **kwargs):
         return self._peft_forward(x, *args, **kwargs)
     name = adapters[0]
     base, lora_a, lora_b, scale = self.base_layer, self.lora_A[name], self.lora_B[name], self.scaling[name]
-    if not torch.is_grad_enabled():
+    plain = isinstance(self.lora_dropout[name], torch.nn.Identity)  # no dropout on the LoRA branch
+    if not torch.is_grad_enabled() and (plain or not self.training):
         return torch.nn.functional.linear(x, merged_weight(self, base, lora_a, lora_b, scale), base.bias)
     self._bertkit_merged = None  # training again: the cached weight is stale and would hold memory
-    if not isinstance(self.lora_dropout[name], torch.nn.Identity) or base.weight.requires_grad or (
-            base.bias is not None and base.bias.requires_grad):
+    if not plain or base.weight.requires_grad or (base.bias is not None and base.bias.requires_grad):
         return self._peft_forward(x, *args, **kwargs)
     device = x.device.type
-    if torch.is_autocast_enabled(device):
-        dtype = torch.get_autocast_dtype(device)
+    if torch.is_autocast_enabled(device):  # computes in autocast's dtype; W + sBA is summed in fp32 first
         with torch.autocast(device, enabled=False):
-            return LoraLinear.apply(x.to(dtype), base.weight.to(dtype), None if base.bias is None else base.bias.to(dtype),
-                                    lora_a.weight.to(dtype), lora_b.weight.to(dtype), scale)
+            x = x.to(torch.get_autocast_dtype(device))
+            return LoraLinear.apply(x, base.weight, base.bias, lora_a.weight, lora_b.weight, scale)
     return LoraLinear.apply(x, base.weight, base.bias, lora_a.weight, lora_b.weight, scale)
 
 
@@ -182,10 +181,10 @@ class LoraLinear(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, a, b, scale):
-        flat = x.reshape(-1, x.shape[-1])
-        merged = torch.addmm(weight, b, a, alpha=scale)
-        out = torch.nn.functional.linear(flat, merged, bias)
-        hidden = flat.mm(a.t())
+        dtype, flat = x.dtype, x.reshape(-1, x.shape[-1])  # x in the compute dtype; the parameters fp32
+        merged = torch.addmm(weight, b, a, alpha=scale).to(dtype)
+        out = torch.nn.functional.linear(flat, merged, None if bias is None else bias.to(dtype))
+        hidden = flat.mm(a.to(dtype).t())
         ctx.save_for_backward(flat, merged, b, hidden)
         ctx.scale, ctx.shape = scale, x.shape
         return out.view(*x.shape[:-1], out.shape[-1])
@@ -198,9 +197,9 @@ class LoraLinear(torch.autograd.Function):
         if ctx.needs_input_grad[0]:
             grad_x = grad.mm(merged).view(ctx.shape)
         if ctx.needs_input_grad[3]:
-            grad_a = grad.mm(b * ctx.scale).t().mm(flat)
+            grad_a = grad.mm((b * ctx.scale).to(grad.dtype)).t().mm(flat).to(b.dtype)
         if ctx.needs_input_grad[4]:
-            grad_b = grad.t().mm(hidden).mul_(ctx.scale)
+            grad_b = grad.t().mm(hidden).mul_(ctx.scale).to(b.dtype)
         return grad_x, None, None, grad_a, grad_b, None
 
 
