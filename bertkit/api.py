@@ -27,14 +27,6 @@ _CACHE: dict[tuple, Predictor] = {}
 _LOCK = threading.Lock()
 
 
-# Tasks whose shipped head scores within 0.3 points of fp32 under bf16 on its reported split
-# (README "Precision": `python -m evaluation run --precision bf16` against fp32): `auto` picks bf16 only for these
-# (on hardware that runs bf16 fast); every other task stays fp32 under `auto`. A model folder's
-# bertkit.json may override this with "bf16_ok": true/false.
-BF16_OK_TASKS = frozenset({"fill-mask", "sst2", "cola", "mrpc", "stsb", "rte", "wnli", "squad", "squad_v2",
-                           "ner", "srl", "translation"})  # qnli: no head here, not measured
-
-
 def load(task: str, model: str = DEFAULT, allow_pickle: bool = False, cache: bool = True,
          batch_size: int | None = None, precision: str | None = None, label_map=None) -> Predictor:
     """A predictor for `task` on `model` (`default`, `catalog`, a local folder, a hub id, or a folder
@@ -62,14 +54,14 @@ def load(task: str, model: str = DEFAULT, allow_pickle: bool = False, cache: boo
     return predictor
 
 
-def choose_precision(task_name: str, requested: str, meta: dict | None = None, device: str = "cpu") -> str:
-    """The precision a predictor runs in: `requested` resolved on `device`; under 'auto', bf16 only
-    for tasks measured safe in it (BF16_OK_TASKS, or the model's own "bf16_ok")."""
+def choose_precision(requested: str, meta: dict | None = None, device: str = "cpu") -> str:
+    """The precision a predictor runs in: `requested` resolved on `device`; under 'auto', bf16 only for a
+    model whose bertkit.json says it was measured safe in it (`"bf16_ok": true`, written for each shipped
+    head by scripts/bf16_verdicts.py); any other model (a hub checkpoint, a head without a verdict)
+    runs fp32 under 'auto'."""
     chosen = resolve_precision(requested, device, use="serve")
-    if requested == "auto" and chosen != "fp32":
-        ok = (meta or {}).get("bf16_ok", task_name in BF16_OK_TASKS)
-        if not ok:
-            return "fp32"
+    if requested == "auto" and chosen != "fp32" and (meta or {}).get("bf16_ok") is not True:
+        return "fp32"
     return chosen
 
 
@@ -88,7 +80,7 @@ def _build(task, model, allow_pickle, requested="auto", user_map=None):
         from .onnx_backend import load_onnx_predictor
 
         return load_onnx_predictor(task, source, requested, user_map)
-    precision = choose_precision(task.name, requested, source.meta)
+    precision = choose_precision(requested, source.meta)
     if source.is_adapter:
         from safetensors.torch import load_file
 

@@ -210,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label-map", metavar="HEAD=TASK,...", help=LABEL_MAP_HELP)
     p.add_argument("--precision", choices=PRECISIONS,
                    help="auto (default, or $BERTKIT_PRECISION): bf16 where the CPU/GPU runs it fast and the "
-                        "task's head was measured safe in it, else fp32")
+                        "model's bertkit.json says it was measured safe in it (\"bf16_ok\"), else fp32")
     p.set_defaults(func=cmd_predict)
 
     e = sub.add_parser("export", help="export a task model to ONNX, served by onnxruntime via --model DIR")

@@ -151,7 +151,7 @@ def expected_precision(task, requested: str, meta: dict) -> str:
 
     from bertkit.api import choose_precision
 
-    return choose_precision(task.name, requested, meta, "cuda" if torch.cuda.is_available() else "cpu")
+    return choose_precision(requested, meta, "cuda" if torch.cuda.is_available() else "cpu")
 
 
 def score_task(task, s: RunSettings, run_file, data_dir: Path, shard=None) -> dict:

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import bertkit
-from bertkit.api import BF16_OK_TASKS, choose_precision
+from bertkit.api import choose_precision
 from bertkit.errors import BertkitError
 from bertkit.precision import cpu_features, cpu_precision_for_flags, resolve_precision
 
@@ -42,15 +42,33 @@ def test_explicit_precisions_are_kept_and_bad_ones_named():
         resolve_precision("int4")
 
 
-def test_auto_uses_bf16_only_for_tasks_measured_safe():
-    fast = resolve_precision("auto", use="serve")
-    safe, unsafe = sorted(BF16_OK_TASKS)[0], next(t for t in bertkit.task_names() if t not in BF16_OK_TASKS)
-    assert choose_precision(safe, "auto") == fast
-    assert choose_precision(unsafe, "auto") == "fp32"
-    assert choose_precision(unsafe, "auto", {"bf16_ok": True}) == fast  # a model folder may say otherwise
-    assert choose_precision(safe, "auto", {"bf16_ok": False}) == "fp32"
-    assert choose_precision(unsafe, "bf16") == "bf16"  # asked for explicitly: honoured
-    assert choose_precision(safe, "fp32") == "fp32"
+def test_auto_uses_bf16_only_for_models_measured_safe(monkeypatch):
+    """The verdict logic on any CPU: resolve as on an AMX machine, where `auto` serves bf16."""
+    import bertkit.api
+
+    monkeypatch.setattr(bertkit.api, "resolve_precision", lambda value, device="cpu", use="train":
+                        "bf16" if value in ("auto", "bf16") else value)
+    assert choose_precision("auto", {"bf16_ok": True}) == "bf16"
+    assert choose_precision("auto", {"bf16_ok": False}) == "fp32"
+    assert choose_precision("auto", {}) == "fp32"  # no verdict (a hub checkpoint): fp32
+    assert choose_precision("auto", None) == "fp32"
+    assert choose_precision("auto", {"bf16_ok": "yes"}) == "fp32"  # only a real true counts
+    assert choose_precision("bf16", {"bf16_ok": False}) == "bf16"  # asked for explicitly: honoured
+    assert choose_precision("fp32", {"bf16_ok": True}) == "fp32"
+
+
+def test_every_shipped_head_carries_its_measured_bf16_verdict():
+    """scripts/bf16_verdicts.py wrote each verdict from its own numbers: ok iff |bf16 - fp32| <= tolerance."""
+    from bertkit.models import HEADS_DIR
+
+    heads = sorted(p for p in HEADS_DIR.iterdir() if (p / "bertkit.json").is_file())
+    assert len(heads) >= 12
+    for head in heads:
+        meta = json.loads((head / "bertkit.json").read_text())
+        check = meta["bf16_check"]
+        assert isinstance(meta["bf16_ok"], bool), head.name
+        assert meta["bf16_ok"] == (abs(check["bf16"] - check["fp32"]) <= check["tolerance"] + 1e-9), head.name
+        assert check["examples"] > 0 and 0.0 <= check["same_predictions"] <= 1.0, head.name
 
 
 def test_environment_variable_is_the_default(tiny_bert, monkeypatch):
