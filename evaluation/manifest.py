@@ -78,21 +78,15 @@ def package_versions() -> dict:
     return out
 
 
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def hardware() -> dict:
     import torch
 
+    from bertkit.precision import cpu_features
+
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
-    return {"cpu": cpu_name(), "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(), "gpu": gpu}
+    cpu = cpu_features()
+    return {"cpu": cpu["model"], "cpu_flags": cpu["flags"], "cpu_count": os.cpu_count(),
+            "torch_threads": torch.get_num_threads(), "gpu": gpu}
 
 
 def manifest(model: str, model_digest: dict | None, seed: int) -> dict:

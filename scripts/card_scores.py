@@ -8,17 +8,15 @@ then render the heads' model cards and the README table of shipped heads from th
 A task the results folder holds no full (unlimited) scored run of keeps its published entry; with no
 results at all the cards and table are rendered again from the published file as it is.
 """
-import json
-import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bertkit.files import atomic_write, write_json  # noqa: E402
 from bertkit.tasks.base import all_tasks  # noqa: E402
 from evaluation.references import references  # noqa: E402
 from evaluation.results import extra_splits, percent, read_results  # noqa: E402
@@ -57,13 +55,23 @@ def latest_entries(results_dir: Path) -> tuple[dict, dict]:
             continue
         for task, entry in data["tasks"].items():
             if entry.get("status") == "scored" and not (entry.get("data") or {}).get("limit"):
-                entries[task], sources[task] = entry, path.name
+                entries[task] = {**entry, "hardware": data["manifest"].get("hardware")}  # where examples/s was measured
+                sources[task] = path.name
     return entries, sources
+
+
+def machine(hardware: dict | None) -> str:
+    """Where a run measured its speed: "AMD EPYC [avx2], 2 torch threads"; "the machine that ran it" if unknown."""
+    if not hardware:
+        return "the machine that ran it"
+    flags = f" [{' '.join(hardware['cpu_flags'])}]" if hardware.get("cpu_flags") else ""
+    gpu = f", GPU {hardware['gpu']}" if hardware.get("gpu") else ""
+    return f"{hardware['cpu']}{flags}, {hardware.get('torch_threads')} torch threads{gpu}"
 
 
 def score_table(task: str, entry: dict, split: str) -> list[str]:
     lines = [f"Split: `{split}`, {entry['n_examples']:,} examples, {entry['examples_per_s']:.1f} examples/s on "
-             "this machine.", "", "| metric | value | 95 % CI |", "|---|---|---|"]
+             f"{machine(entry.get('hardware'))}.", "", "| metric | value | 95 % CI |", "|---|---|---|"]
     for name, score in entry["scores"].items():
         if score.get("value") is None:
             continue
@@ -76,6 +84,7 @@ def score_table(task: str, entry: dict, split: str) -> list[str]:
 def card_section(task: str, entry: dict) -> str:
     lines = [SECTION, "", *score_table(task, entry, entry["split"])]
     for split, more in extra_splits(entry).items():
+        more = {"hardware": entry.get("hardware"), **more}  # measured in the same run
         lines += ["", "Also held out (never used to choose):", "", *score_table(task, more, split)]
     return "\n".join(lines) + "\n"
 
@@ -83,7 +92,7 @@ def card_section(task: str, entry: dict) -> str:
 def update_card(task: str, entry: dict, heads: Path = HEADS) -> None:
     card = heads / task / "README.md"
     text = card.read_text().split(SECTION)[0].rstrip() + "\n\n" + card_section(task, entry)
-    card.write_text(text)
+    atomic_write(card, text)
 
 
 def published_entry(entry: dict, source: str) -> dict:
@@ -120,18 +129,6 @@ def published_results(entries: dict, sources: dict, current: dict | None, heads:
             "tasks": tasks}
 
 
-def write_json(path: Path, data: dict) -> None:
-    """Atomically: a reader never sees half a file, a failed write leaves the old one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(json.dumps(data, indent=1) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def readme_table(entries: dict) -> str:
     lines = ["| task | metric | shipped default (95 % CI) | bar | MiniLM-L6-H384 | BERT-base |", "|---|---|---|---|---|---|"]
     for task in all_tasks():
@@ -163,7 +160,7 @@ def update_readme(table: str) -> None:
     start, end = "<!-- heads-table -->", "<!-- /heads-table -->"
     if start in text and end in text:
         head, rest = text.split(start, 1)
-        readme.write_text(head + start + "\n" + table + "\n" + end + rest.split(end, 1)[1])
+        atomic_write(readme, head + start + "\n" + table + "\n" + end + rest.split(end, 1)[1])
 
 
 def main(results_dir: str = "results", published: Path = PUBLISHED, heads: Path = HEADS,
@@ -174,7 +171,7 @@ def main(results_dir: str = "results", published: Path = PUBLISHED, heads: Path 
     current = read_results(published) if published.is_file() else None
     data = published_results(entries, sources, current, heads)
     if entries or current is None:
-        write_json(published, data)
+        write_json(published, data, indent=1)
     else:
         data = current  # nothing new: render from the file as published
     scored = {task: e for task, e in data["tasks"].items() if e["status"] == "scored"}
