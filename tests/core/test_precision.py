@@ -69,6 +69,8 @@ def test_every_shipped_head_carries_its_measured_bf16_verdict():
         assert isinstance(meta["bf16_ok"], bool), head.name
         assert meta["bf16_ok"] == (abs(check["bf16"] - check["fp32"]) <= check["tolerance"] + 1e-9), head.name
         assert check["examples"] > 0 and 0.0 <= check["same_predictions"] <= 1.0, head.name
+        low, high = check["delta_ci"]  # evaluation compare's paired interval holds the difference
+        assert low - 0.01 <= check["bf16"] - check["fp32"] <= high + 0.01, head.name
 
 
 def test_environment_variable_is_the_default(tiny_bert, monkeypatch):

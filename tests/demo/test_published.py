@@ -33,12 +33,15 @@ def test_card_scores_publishes_the_results_unrounded_and_renders_the_cards_from_
     assert written == data and written["schema"] == "bertkit-eval/1"
     assert written["tasks"]["stsb"]["scores"] == run["scores"]  # every digit the suite measured
     assert written["tasks"]["stsb"]["n_examples"] == run["n_examples"] and "predictions" not in written["tasks"]["stsb"]
+    hardware = json.loads(RESULTS_FILE.read_text())["manifest"]["hardware"]
+    assert written["tasks"]["stsb"]["hardware"] == hardware  # where its examples/s was measured
     assert written["tasks"]["translation"] == before["tasks"]["translation"]  # not in this run: kept as published
     assert written["tasks"]["sst2"] == {"status": "skipped", "reason": "no shipped head", "version": "1",
                                         "split": "dev"}  # no head in this heads folder
     card = (heads / "stsb" / "README.md").read_text()
     value, (low, high) = run["scores"]["spearmanr"]["value"], run["scores"]["spearmanr"]["ci"]
     assert f"| spearmanr | {value * 100:.2f} | [{low * 100:.2f}, {high * 100:.2f}] |" in card
+    assert f"examples/s on {hardware['cpu']}, {hardware['torch_threads']} torch threads." in card
     assert "Split: `news_test`" in (heads / "translation" / "README.md").read_text()  # rendered from the file
 
     text = published.read_text()

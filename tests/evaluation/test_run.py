@@ -43,7 +43,10 @@ def test_results_file_schema(first_run, tiny_bert):
     assert manifest["model"]["id"] == str(tiny_bert)
     assert len(manifest["model"]["weights"]["sha256"]) == 64
     assert {"torch", "transformers", "evaluate", "bertkit"} <= set(manifest["packages"])
-    assert {"cpu", "gpu"} <= set(manifest["hardware"]) and manifest["python"] and "git_commit" in manifest
+    assert {"cpu", "cpu_flags", "gpu"} <= set(manifest["hardware"]) and manifest["python"] and "git_commit" in manifest
+    from bertkit.precision import cpu_features
+
+    assert manifest["hardware"]["cpu_flags"] == cpu_features()["flags"]  # what the speed figures ran on
     assert manifest["seed"] == 0 and results["settings"]["bootstrap"]["resamples"] == 1000
     assert list(results["tasks"]) == ["sst2", "stsb", "squad", "squad_v2", "ner"]
     for name, entry in results["tasks"].items():
