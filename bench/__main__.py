@@ -1,4 +1,4 @@
-"""python -m bench eval [--sentences N] [--limit N] | python -m bench train [--rows N] [--steps S] | python -m bench serve [--model M] [--limit N] [--qa-limit N] [--repeats R] [--no-onnx] | python -m bench memory [--precision P]"""
+"""python -m bench eval [--sentences N] [--qa-questions N] [--limit N] | python -m bench train [--rows N] [--steps S] | python -m bench serve [--model M] [--limit N] [--qa-limit N] [--repeats R] [--no-onnx] | python -m bench memory [--precision P]"""
 import argparse
 import importlib
 import sys
@@ -32,6 +32,8 @@ def main(argv=None):
     e.add_argument("--data-dir")
     e.add_argument("--sentences", type=int, default=200, help="translation test sentences decoded (0 skips it)")
     e.add_argument("--beams", type=int, default=4)
+    e.add_argument("--qa-questions", type=int, default=400,
+                   help="squad dev questions for the QA batching comparison (0 skips it)")
     e.add_argument("--batch-size", type=int, default=64)
     e.add_argument("--repeats", type=int, default=2, help="interleaved decoding rounds; the fastest counts")
     e.add_argument("--tasks", default="all", help="tasks of the timed evaluation run (default: all)")

@@ -97,6 +97,9 @@ class Family:
     input_fields: tuple[str, ...] = ()  # what an input holds (a dict with these keys, or the one string)
     output_keys: tuple[str, ...] = ()  # the keys of every output dict
     options: dict[str, Option] = {}  # what the predictor accepts besides inputs (predictor(x, top_k=3))
+    # one encoder pass per batch: on a CPU the predictor caps its padded tokens (bertkit/predictor.py);
+    # False where a batch's cost is not its encoder pass (translation: the decoding steps)
+    cpu_token_budget = True
 
     # ---- model ---------------------------------------------------------------------------------
     def model_kwargs(self, task) -> dict:

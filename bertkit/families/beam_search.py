@@ -19,6 +19,7 @@ from __future__ import annotations
 import torch
 
 from .beam_cache import BeamCache
+from .vocab import projection
 
 
 def check_plain(config) -> None:
@@ -47,8 +48,10 @@ class Decoder:
 
     def step(self, tokens: torch.Tensor) -> torch.Tensor:
         """Log-probabilities (rows, vocab) of the next token after `tokens` (rows,)."""
-        out = self.model.decoder(input_ids=tokens[:, None], encoder_hidden_states=self.states,
-                                 encoder_attention_mask=self.mask, cache=self.cache, use_cache=True, return_dict=True)
+        with projection(self.model.decoder):  # the vocabulary projection as (W @ x^T)^T (vocab.py)
+            out = self.model.decoder(input_ids=tokens[:, None], encoder_hidden_states=self.states,
+                                     encoder_attention_mask=self.mask, cache=self.cache, use_cache=True,
+                                     return_dict=True)
         logits = out.logits[:, -1, :].float()
         return torch.nn.functional.log_softmax(logits, dim=-1)
 

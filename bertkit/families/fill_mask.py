@@ -16,6 +16,7 @@ import torch
 from ..errors import InputError
 from .base import Family, Option, check_length, clean_text
 from .pieces import suppressed_token_ids, token_text
+from .vocab import projection
 
 BLOCK = 128  # tokens per training / evaluation block of running text
 MASK_RATE = 0.15
@@ -151,21 +152,16 @@ def logits_at(model, inputs, rows, cols):
     """The MLM head's logits at (rows, cols) of the batch, (n, vocab).
 
     The vocabulary projection (the model's output embeddings, a Linear) is most of an MLM head's
-    work: a pre-hook on it keeps only the chosen positions, so it runs on those alone. Every layer
-    before it works position by position, so the result is exactly the full logits' rows; a model
-    whose output does not come back as those rows (a head that reshapes after the projection) gets
-    the full forward instead.
+    work: it keeps only the chosen positions of its input, so it runs on those alone (bertkit/
+    families/vocab.py). Every layer before it works position by position, so the result is exactly
+    the full logits' rows; a model whose output does not come back as those rows (a head that
+    reshapes after the projection) gets the full forward instead.
     """
-    inner = getattr(model, "module", model)  # training under DDP: hook the inner model, call the wrapper
-    decoder = inner.get_output_embeddings() if hasattr(inner, "get_output_embeddings") else None
-    if isinstance(decoder, torch.nn.Linear):
-        handle = decoder.register_forward_pre_hook(lambda module, args: (args[0][rows, cols],) + args[1:])
-        try:
+    with projection(model, pick=lambda x: x[rows, cols]) as narrowed:
+        if narrowed:
             logits = model(**inputs).logits
-        finally:
-            handle.remove()
-        if logits.dim() == 2 and logits.shape[0] == len(rows):
-            return logits
+            if logits.dim() == 2 and logits.shape[0] == len(rows):
+                return logits
     return model(**inputs).logits[rows, cols]
 
 
