@@ -92,13 +92,15 @@ def qa_batches(args) -> None:
     settings = ((f"at most {predictor.token_budget():.0f} tokens", budget), ("batches of 64", 10 ** 15))
     predictor.run(features[:8], 64)  # one-off costs outside the timing
     best = {}
-    for _ in range(max(1, args.repeats)):  # interleaved rounds; the fastest of each counts
-        for name, activations in settings:
-            predictor_module.CPU_ACTIVATIONS = activations
-            start = time.perf_counter()
-            predictor.run(features, 64)
-            best[name] = min(best.get(name, float("inf")), time.perf_counter() - start)
-    predictor_module.CPU_ACTIVATIONS = budget
+    try:
+        for _ in range(max(1, args.repeats)):  # interleaved rounds; the fastest of each counts
+            for name, activations in settings:
+                predictor_module.CPU_ACTIVATIONS = activations
+                start = time.perf_counter()
+                predictor.run(features, 64)
+                best[name] = min(best.get(name, float("inf")), time.perf_counter() - start)
+    finally:
+        predictor_module.CPU_ACTIVATIONS = budget
     print(f"QA windows: {len(features)} windows of {len(items)} squad dev questions (mean {sum(lengths) / len(lengths):.0f} "
           f"tokens), fastest of {max(1, args.repeats)} interleaved rounds")
     for name, seconds in best.items():

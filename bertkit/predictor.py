@@ -121,7 +121,9 @@ class Predictor:
         if self.device.type != "cpu" or not self.task.family.cpu_token_budget:
             return float("inf")
         config = getattr(self.model, "config", None)
-        width = getattr(getattr(config, "encoder", config), "intermediate_size", None) or 1536
+        config = getattr(config, "encoder", config)
+        width = (getattr(config, "intermediate_size", None) or getattr(config, "hidden_dim", None)  # DistilBERT
+                 or 4 * (getattr(config, "hidden_size", None) or 384))  # BERT's FFN is 4x the hidden size
         return max(64, CPU_ACTIVATIONS // int(width))
 
     def autocast(self):

@@ -30,20 +30,28 @@ def wide_linear(linear: torch.nn.Linear, x: torch.Tensor) -> torch.Tensor:
 @contextlib.contextmanager
 def projection(model, pick=None):
     """Within the block the model's output embeddings (when a Linear) compute `wide_linear` without
-    gradients and keep only `pick(x)` of their input when given (e.g. the masked positions). Yields
-    whether the model has such a Linear (else nothing changed)."""
+    gradients and keep only `pick(x)` of their input when given (e.g. the masked positions). A forward
+    already set on that module instance is called as it is (on the picked rows) and put back after.
+    Yields whether the model has such a Linear (else nothing changed)."""
     inner = getattr(model, "module", model)  # under DDP: the inner model's module, called through the wrapper
     linear = inner.get_output_embeddings() if hasattr(inner, "get_output_embeddings") else None
     if not isinstance(linear, torch.nn.Linear):
         yield False
         return
 
+    own = vars(linear).get("forward")  # a wrapper someone set on this module (e.g. accelerate's hooks): kept
+
     def forward(x):
         x = pick(x) if pick is not None else x
+        if own is not None:
+            return own(x)
         return torch.nn.Linear.forward(linear, x) if torch.is_grad_enabled() else wide_linear(linear, x)
 
     linear.forward = forward  # an instance attribute: nn.Module.__call__ calls it instead of the class's
     try:
         yield True
     finally:
-        del linear.forward
+        if own is None:
+            del linear.forward
+        else:
+            linear.forward = own

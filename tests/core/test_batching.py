@@ -6,6 +6,7 @@ import torch
 
 import bertkit
 from bertkit import predictor as predictor_module
+from bertkit.families import vocab
 from bertkit.families.vocab import projection, wide_linear
 
 pytestmark = [pytest.mark.filterwarnings("ignore:.*has no trained"), pytest.mark.usefixtures("one_thread")]
@@ -66,7 +67,7 @@ def test_wide_linear_equals_linear(rows):
         torch.testing.assert_close(wide_linear(no_bias, x), no_bias(x), rtol=1e-5, atol=1e-5)
 
 
-def test_projection_is_scoped_and_leaves_training_to_linear():
+def test_projection_is_scoped_and_leaves_training_to_linear(monkeypatch):
     from transformers import BertConfig, BertForMaskedLM
 
     torch.manual_seed(0)
@@ -77,13 +78,47 @@ def test_projection_is_scoped_and_leaves_training_to_linear():
     with torch.no_grad():
         full = model(input_ids=ids).logits
     pick = (torch.tensor([0, 2]), torch.tensor([1, 4]))
+    calls = []
+    monkeypatch.setattr(vocab, "wide_linear", lambda lin, x: calls.append(x.shape) or wide_linear(lin, x))
     with projection(model, pick=lambda x: x[pick]) as narrowed:
         assert narrowed and "forward" in vars(linear)
         with torch.no_grad():
             torch.testing.assert_close(model(input_ids=ids).logits, full[pick], rtol=1e-5, atol=1e-5)
+        assert calls == [(2, 32)]  # the (W @ x^T)^T form, on the picked rows only
         trained = model(input_ids=ids).logits  # with gradients: nn.Linear's own path, which backpropagates
         trained.sum().backward()
-        assert linear.weight.grad is not None
+        assert linear.weight.grad is not None and calls == [(2, 32)]
     assert "forward" not in vars(linear)  # the class's forward again
     with projection(torch.nn.Linear(3, 3)) as narrowed:  # no output embeddings: nothing changes
         assert narrowed is False
+
+
+def test_projection_keeps_a_forward_set_on_the_module():
+    """A wrapper already on the module (accelerate's hooks set one) is still called, and put back after."""
+    from transformers import BertConfig, BertForMaskedLM
+
+    torch.manual_seed(0)
+    model = BertForMaskedLM(BertConfig(vocab_size=500, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                                       intermediate_size=64)).eval()
+    linear = model.get_output_embeddings()
+    seen = []
+
+    def wrapper(x):
+        seen.append(x.shape)
+        return torch.nn.Linear.forward(linear, x)
+
+    linear.forward = wrapper
+    ids = torch.randint(5, 500, (2, 7))
+    with projection(model, pick=lambda x: x[:, :3]), torch.no_grad():
+        assert model(input_ids=ids).logits.shape == (2, 3, 500)
+    assert seen == [(2, 3, 32)] and vars(linear)["forward"] is wrapper
+
+
+@pytest.mark.parametrize("config, width", [({"intermediate_size": 3072}, 3072), ({"hidden_dim": 3072}, 3072),
+                                           ({"hidden_size": 768}, 3072)])
+def test_the_budget_reads_the_ffn_width_of_any_config(tiny_bert, monkeypatch, config, width):
+    import types
+
+    p = bertkit.load("sst2", str(tiny_bert), cache=False)
+    monkeypatch.setattr(p, "model", types.SimpleNamespace(config=types.SimpleNamespace(**config)))
+    assert p.token_budget() == predictor_module.CPU_ACTIVATIONS // width
